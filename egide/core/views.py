@@ -1,0 +1,36 @@
+"""The pages a French public body must publish, linked from every footer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from egide.core.accessibility import STATEMENT
+from egide.core.decorators import public
+
+
+def _prose(request: HttpRequest, name: str, context: dict[str, object] | None = None) -> HttpResponse:
+    """Long legal texts are written per language rather than sentence by sentence in a catalog."""
+    language = "en" if (get_language() or "fr").startswith("en") else "fr"
+    return render(request, f"core/{name}.{language}.html", {"publisher": settings.EGIDE_PUBLISHER, **(context or {})})
+
+
+@public
+@require_safe
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    return _prose(request, "legal_notice")
+
+
+@public
+@require_safe
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return _prose(request, "privacy_notice")
+
+
+@public
+@require_safe
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return _prose(request, "accessibility", {"statement": STATEMENT})
