@@ -11,8 +11,12 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Lets generic Django classes (ModelAdmin[Entity], QuerySet[Person]) be subscripted at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -113,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egide.core.context_processors.site",
+                "egide.org.context_processors.staff",
             ],
         },
     },
@@ -160,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "org:dashboard"
 LOGOUT_REDIRECT_URL = "org:home"
-PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60  # links also serve invitations: one day
 
 # Sign-in throttling: after this many failures for one e-mail address within the window,
 # further attempts are refused until the window ends.
@@ -178,6 +183,10 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 OTP_TOTP_ISSUER = "Égide"
+# Égide throttles wrong codes itself (egide.core.throttle, per account and window); django-otp's
+# own per-device back-off would also lock out the right code typed just after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Internationalisation: French first, English complete.
 LANGUAGE_CODE = "fr"
@@ -204,6 +213,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Mail: written to files in the data folder by default, SMTP when EGIDE_EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env("EGIDE_DEFAULT_FROM_EMAIL", "egide@localhost") or "egide@localhost"
@@ -272,3 +283,6 @@ EGIDE_PUBLISHER = {
     "dpo_email": env("EGIDE_DPO_EMAIL", ""),
     "accessibility_email": env("EGIDE_ACCESSIBILITY_EMAIL", ""),
 }
+# Outside production, whitenoise serves files straight from the apps (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG

@@ -29,6 +29,10 @@ def _active_grants(user: Any) -> list[RoleGrant]:
     return cached
 
 
+def active_grants(user: Any) -> list[RoleGrant]:
+    return list(_active_grants(user))
+
+
 def user_roles(user: Any) -> set[str]:
     return {grant.role for grant in _active_grants(user)}
 

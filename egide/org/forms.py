@@ -36,6 +36,8 @@ class ResetForm(PasswordResetForm):
 
 
 class EntityForm(forms.ModelForm[Entity]):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Entity
         fields = ["name_fr", "name_en", "city", "website", "cell_address", "cell_email", "cell_phone",
