@@ -22,8 +22,18 @@ from egide.core.models import AuditEvent, AuditHead
 GENESIS = "0" * 64
 
 
-def _digest(*, created_at: datetime.datetime, actor_id: int | None, actor_label: str, action: str,
-            object_type: str, object_id: str, reason: str, data: dict[str, Any], prev_hash: str) -> str:
+def _digest(
+    *,
+    created_at: datetime.datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    reason: str,
+    data: dict[str, Any],
+    prev_hash: str,
+) -> str:
     payload = json.dumps(
         [
             created_at.astimezone(datetime.UTC).isoformat(),

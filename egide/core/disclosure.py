@@ -193,7 +193,7 @@ def _complement(bridge: Position, grid: list[list[int]], suppressed: set[Positio
     closing = [(r, c) for r in rows_a for c in cols_b] + [(r, c) for r in rows_b for c in cols_a]
     candidates = [position for position in closing if position not in suppressed]
     if not candidates:
-        # Nothing joins the two sides directly: row side A holds only the bridge's row and side B only its column,
+        # Nothing joins the two sides directly, so side A has no row but the bridge's, side B no column but the bridge's,
         # and one of them lacks the other kind of vertex. Grow the side that lacks it towards an untouched line.
         outside_rows = [r for r in range(n_rows) if r not in side_a | side_b]
         outside_cols = [c for c in range(n_cols) if n_rows + c not in side_a | side_b]

@@ -60,6 +60,9 @@ class AuditHead(models.Model):
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"audit head ({self.count} events)"
+
 
 class ThrottleCounter(models.Model):
     """A failure counter keyed by a keyed hash: it never stores what it counts (no e-mail, no IP)."""
@@ -67,3 +70,6 @@ class ThrottleCounter(models.Model):
     key = models.CharField(max_length=64, unique=True)
     window_start = models.DateTimeField(db_index=True)
     failures = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"throttle counter ({self.failures})"

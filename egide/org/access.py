@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from egide.org.models import Entity, Person, RoleGrant
+from egide.org.models import Entity, Person, RoleGrant, RoleGrantQuerySet
 from egide.org.roles import IMT_ONLY_ROLES, TWO_FACTOR_ROLES, Role
 
 ALL = "all"
@@ -108,7 +108,7 @@ def access_person_for_admin(user: Any, pk: int) -> Person:
         raise Http404 from None
 
 
-def grants_for_admin(user: Any) -> QuerySet[RoleGrant]:
+def grants_for_admin(user: Any) -> RoleGrantQuerySet:
     """Grants whose scope the user administers. IMT-wide grants are seen by IMT administrators only."""
     scope = administered_entity_ids(user)
     queryset = RoleGrant.objects.select_related("person", "person__entity", "entity")
@@ -137,4 +137,3 @@ def check_can_grant(user: Any, *, role: str, entity: Entity | None, person: Pers
         if person.entity_id not in scope:
             return "person"
     return None
-

@@ -21,7 +21,7 @@ def _login_elsewhere(request: HttpRequest, extra_context: Any = None) -> HttpRes
 
 
 admin.site.has_permission = _superuser_verified  # type: ignore[method-assign]
-admin.site.login = _login_elsewhere  # type: ignore[method-assign,assignment]
+admin.site.login = _login_elsewhere  # type: ignore[method-assign]
 admin.site.site_header = "Égide"
 
 

@@ -38,8 +38,13 @@ def _person(code: str, entity: Entity, index: int, population: str, external_pre
     last = LAST_NAMES[(index // len(FIRST_NAMES) + sum(map(ord, code))) % len(LAST_NAMES)]
     person, _created = Person.objects.get_or_create(
         external_id=f"{external_prefix}-{code}-{index:03d}",
-        defaults={"first_name": first, "last_name": last, "population": population, "entity": entity,
-                  "email": f"{_ascii(first)}.{index:03d}.{code}@{DEMO_DOMAIN}"},
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "population": population,
+            "entity": entity,
+            "email": f"{_ascii(first)}.{index:03d}.{code}@{DEMO_DOMAIN}",
+        },
     )
     return person
 
@@ -52,8 +57,15 @@ def _account(person: Person, email: str, role: str, entity: Entity | None, **mis
 
 
 def _population(index: int) -> str:
-    cycle = [Population.STUDENT] * 5 + [Population.DOCTORAL, Population.STAFF_CIVIL_SERVANT, Population.STAFF_CONTRACT,
-                                        Population.INTERN, Population.APPRENTICE, Population.CONTRACTOR, Population.EXTERNAL]
+    cycle = [Population.STUDENT] * 5 + [
+        Population.DOCTORAL,
+        Population.STAFF_CIVIL_SERVANT,
+        Population.STAFF_CONTRACT,
+        Population.INTERN,
+        Population.APPRENTICE,
+        Population.CONTRACTOR,
+        Population.EXTERNAL,
+    ]
     return cycle[index % len(cycle)]
 
 
@@ -67,10 +79,21 @@ def load_demo() -> list[DemoAccount]:
             continue
         mission = {"nomination_date": START, "languages": "fr,en", "is_public": True}
         accounts.append(_account(people[6], f"admin.{entity.code}@{DEMO_DOMAIN}", Role.ENTITY_ADMIN, entity))
-        accounts.append(_account(people[7], f"ecoute.{entity.code}@{DEMO_DOMAIN}", Role.REFERENT_ECOUTE, entity,
-                                 time_quota_percent=10, **mission))
-        accounts.append(_account(people[8], f"signalement.{entity.code}@{DEMO_DOMAIN}", Role.REFERENT_SIGNALEMENT, entity,
-                                 time_quota_percent=10, **mission))
+        accounts.append(
+            _account(
+                people[7], f"ecoute.{entity.code}@{DEMO_DOMAIN}", Role.REFERENT_ECOUTE, entity, time_quota_percent=10, **mission
+            )
+        )
+        accounts.append(
+            _account(
+                people[8],
+                f"signalement.{entity.code}@{DEMO_DOMAIN}",
+                Role.REFERENT_SIGNALEMENT,
+                entity,
+                time_quota_percent=10,
+                **mission,
+            )
+        )
         accounts.append(_account(people[0], f"etudiant.{entity.code}@{DEMO_DOMAIN}", Role.STUDENT_REFERENT, entity, **mission))
     imt_people = list(Person.objects.filter(entity=head_office).order_by("external_id"))
     accounts.append(_account(imt_people[6], f"admin.imt@{DEMO_DOMAIN}", Role.IMT_ADMIN, None))

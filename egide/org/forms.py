@@ -14,7 +14,9 @@ from egide.org.roles import REFERENT_ROLES, Role
 
 class LoginForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class TokenForm(forms.Form):
@@ -40,8 +42,18 @@ class EntityForm(forms.ModelForm[Entity]):
 
     class Meta:
         model = Entity
-        fields = ["name_fr", "name_en", "city", "website", "cell_address", "cell_email", "cell_phone",
-                  "cell_hours_fr", "cell_hours_en", "is_active"]
+        fields = [
+            "name_fr",
+            "name_en",
+            "city",
+            "website",
+            "cell_address",
+            "cell_email",
+            "cell_phone",
+            "cell_hours_fr",
+            "cell_hours_en",
+            "is_active",
+        ]
         widgets = {"cell_address": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -57,10 +69,10 @@ class PersonForm(forms.ModelForm[Person]):
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    entity = forms.ModelChoiceField(label=_("Entity"), queryset=Entity.objects.none(), required=False,
-                                    to_field_name="code", empty_label=_("All"))
-    population = forms.ChoiceField(label=_("Population"), required=False,
-                                   choices=[("", _("All")), *Population.choices])
+    entity = forms.ModelChoiceField(
+        label=_("Entity"), queryset=Entity.objects.none(), required=False, to_field_name="code", empty_label=_("All")
+    )
+    population = forms.ChoiceField(label=_("Population"), required=False, choices=[("", _("All")), *Population.choices])
 
     def __init__(self, *args: Any, entities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,8 +81,9 @@ class PeopleFilterForm(forms.Form):
 
 class GrantFilterForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All")), *Role.choices])
-    entity = forms.ModelChoiceField(label=_("Scope"), queryset=Entity.objects.none(), required=False,
-                                    to_field_name="code", empty_label=_("All"))
+    entity = forms.ModelChoiceField(
+        label=_("Scope"), queryset=Entity.objects.none(), required=False, to_field_name="code", empty_label=_("All")
+    )
     include_ended = forms.BooleanField(label=_("Include ended grants"), required=False)
 
     def __init__(self, *args: Any, entities: Any, **kwargs: Any) -> None:
@@ -79,13 +92,25 @@ class GrantFilterForm(forms.Form):
 
 
 class GrantForm(forms.ModelForm[RoleGrant]):
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False,
-                             help_text=_("Kept in the audit log, e.g. the reference of the nomination."))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        help_text=_("Kept in the audit log, e.g. the reference of the nomination."),
+    )
 
     class Meta:
         model = RoleGrant
-        fields = ["role", "entity", "valid_from", "valid_until", "nomination_date", "time_quota_percent",
-                  "languages", "is_public"]
+        fields = [
+            "role",
+            "entity",
+            "valid_from",
+            "valid_until",
+            "nomination_date",
+            "time_quota_percent",
+            "languages",
+            "is_public",
+        ]
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -124,8 +149,9 @@ class GrantForm(forms.ModelForm[RoleGrant]):
 
 
 class GrantEndForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500,
-                             help_text=_("Kept in the audit log, e.g. end of mission or departure."))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, help_text=_("Kept in the audit log, e.g. end of mission or departure.")
+    )
 
 
 class ImportForm(forms.Form):

@@ -43,29 +43,60 @@ WRITE_BATCH = 1000
 
 PEOPLE_COLUMNS = ("external_id", "last_name", "first_name", "email", "population", "entity", "language")
 PEOPLE_REQUIRED = ("external_id", "last_name", "first_name", "population", "entity")
-GRANT_COLUMNS = ("external_id", "role", "entity", "valid_from", "valid_until", "nomination_date", "time_quota_percent",
-                 "languages", "public")
+GRANT_COLUMNS = (
+    "external_id",
+    "role",
+    "entity",
+    "valid_from",
+    "valid_until",
+    "nomination_date",
+    "time_quota_percent",
+    "languages",
+    "public",
+)
 # The entity column is required although an empty cell means IMT-wide: a file without the column would
 # otherwise silently grant every role over all of IMT.
 GRANT_REQUIRED = ("external_id", "role", "entity", "valid_from")
 # Column -> RoleGrant field of the mission data, which only référent grants carry.
-MISSION_FIELDS = {"nomination_date": "nomination_date", "time_quota_percent": "time_quota_percent",
-                  "languages": "languages", "public": "is_public"}
+MISSION_FIELDS = {
+    "nomination_date": "nomination_date",
+    "time_quota_percent": "time_quota_percent",
+    "languages": "languages",
+    "public": "is_public",
+}
 
 # Export files say "Étudiant" or "Contractuelle" rather than our codes; keys are folded (see _fold).
 POPULATION_ALIASES: dict[str, str] = {
     **{code: code for code in Population.values},
-    "etudiant": Population.STUDENT, "etudiante": Population.STUDENT, "eleve": Population.STUDENT,
-    "doctorant": Population.DOCTORAL, "doctorante": Population.DOCTORAL,
-    "titulaire": Population.STAFF_CIVIL_SERVANT, "fonctionnaire": Population.STAFF_CIVIL_SERVANT,
-    "contractuel": Population.STAFF_CONTRACT, "contractuelle": Population.STAFF_CONTRACT,
+    "etudiant": Population.STUDENT,
+    "etudiante": Population.STUDENT,
+    "eleve": Population.STUDENT,
+    "doctorant": Population.DOCTORAL,
+    "doctorante": Population.DOCTORAL,
+    "titulaire": Population.STAFF_CIVIL_SERVANT,
+    "fonctionnaire": Population.STAFF_CIVIL_SERVANT,
+    "contractuel": Population.STAFF_CONTRACT,
+    "contractuelle": Population.STAFF_CONTRACT,
     "stagiaire": Population.INTERN,
-    "apprenti": Population.APPRENTICE, "apprentie": Population.APPRENTICE,
+    "apprenti": Population.APPRENTICE,
+    "apprentie": Population.APPRENTICE,
     "prestataire": Population.CONTRACTOR,
-    "exterieur": Population.EXTERNAL, "exterieure": Population.EXTERNAL, "externe": Population.EXTERNAL,
+    "exterieur": Population.EXTERNAL,
+    "exterieure": Population.EXTERNAL,
+    "externe": Population.EXTERNAL,
 }
-BOOLEANS = {"oui": True, "yes": True, "1": True, "true": True, "vrai": True,
-            "non": False, "no": False, "0": False, "false": False, "faux": False}
+BOOLEANS = {
+    "oui": True,
+    "yes": True,
+    "1": True,
+    "true": True,
+    "vrai": True,
+    "non": False,
+    "no": False,
+    "0": False,
+    "false": False,
+    "faux": False,
+}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 LANGUAGES_MAX_LENGTH = 50  # RoleGrant.languages
@@ -138,9 +169,16 @@ class _Outcome:
         self.errors.append(LineError(line, column, message))
 
     def report(self, *, applied: bool = False) -> ImportReport:
-        return ImportReport(kind=self.kind, rows=self.rows, created=self.created, updated=self.updated,
-                            unchanged=self.unchanged, errors=tuple(sorted(self.errors, key=lambda error: error.line)),
-                            applied=applied, dry_run=self.dry_run)
+        return ImportReport(
+            kind=self.kind,
+            rows=self.rows,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            errors=tuple(sorted(self.errors, key=lambda error: error.line)),
+            applied=applied,
+            dry_run=self.dry_run,
+        )
 
 
 @dataclass(frozen=True)
@@ -213,7 +251,7 @@ def _data_lines(reader: _csv.Reader, names: list[str], outcome: _Outcome) -> lis
             if not any(values):
                 continue
             outcome.rows += 1
-            if any(values[len(names):]):
+            if any(values[len(names) :]):
                 outcome.error(number, "", _("This line has more cells than the header has columns."))
                 continue
             lines.append(_Line(number, {name: value for name, value in zip(names, values, strict=False) if name}))
@@ -339,8 +377,13 @@ def _in_scope(scope: set[int] | str, entity_id: int | None) -> bool:
 class _Context:
     """What parsing a line needs beyond the line: the columns present, the scope and the lookups."""
 
-    def __init__(self, columns: frozenset[str], scope: set[int] | str, entities: dict[str, int],
-                 people: dict[str, tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        columns: frozenset[str],
+        scope: set[int] | str,
+        entities: dict[str, int],
+        people: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
         self.columns, self.scope, self.entities, self.people = columns, scope, entities, people or {}
 
     def entity(self, value: str) -> int:
@@ -376,7 +419,7 @@ class _Context:
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), LOOKUP_CHUNK):
-        yield items[start:start + LOOKUP_CHUNK]
+        yield items[start : start + LOOKUP_CHUNK]
 
 
 def _entity_ids() -> dict[str, int]:
@@ -539,10 +582,18 @@ def _finish(plan: _Plan, model: type[models.Model], *, actor: User | None, conte
         model._default_manager.bulk_create(plan.to_create, batch_size=WRITE_BATCH)
         _update_rows(model, plan.to_update, sorted(plan.fields))
         # Counts and a fingerprint of the file only: the file itself is personal data.
-        audit_record(actor=actor, action=f"org.import_{outcome.kind}", data={
-            "kind": outcome.kind, "rows": outcome.rows, "created": outcome.created, "updated": outcome.updated,
-            "unchanged": outcome.unchanged, "sha256": hashlib.sha256(content).hexdigest(),
-        })
+        audit_record(
+            actor=actor,
+            action=f"org.import_{outcome.kind}",
+            data={
+                "kind": outcome.kind,
+                "rows": outcome.rows,
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "sha256": hashlib.sha256(content).hexdigest(),
+            },
+        )
     return outcome.report(applied=True)
 
 
@@ -561,8 +612,10 @@ def _update_rows(model: type[models.Model], instances: list[Any], names: list[st
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     # Identifiers come from the model's metadata; every value is a parameter.
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
-    params = [[field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields] + [instance.pk]
-              for instance in instances]
+    params = [
+        [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields] + [instance.pk]
+        for instance in instances
+    ]
     with connection.cursor() as cursor:
         for start in range(0, len(params), WRITE_BATCH):
-            cursor.executemany(sql, params[start:start + WRITE_BATCH])
+            cursor.executemany(sql, params[start : start + WRITE_BATCH])

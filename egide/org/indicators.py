@@ -23,7 +23,10 @@ def staff_referents_per_entity(scope: EntityScope, period: Period) -> list[Indic
         entities = entities.filter(pk__in=scope)
     grant_filter = _grants_in(scope, period) & Q(role__in=STAFF_REFERENT_ROLES)
     counts = dict(
-        RoleGrant.objects.filter(grant_filter).values("entity_id").annotate(n=Count("person", distinct=True)).values_list("entity_id", "n")
+        RoleGrant.objects.filter(grant_filter)
+        .values("entity_id")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("entity_id", "n")
     )
     rows = []
     for entity in entities:
@@ -34,7 +37,9 @@ def staff_referents_per_entity(scope: EntityScope, period: Period) -> list[Indic
 
 
 def active_grants_per_role(scope: EntityScope, period: Period) -> list[IndicatorRow]:
-    counts = dict(RoleGrant.objects.filter(_grants_in(scope, period)).values("role").annotate(n=Count("pk")).values_list("role", "n"))
+    counts = dict(
+        RoleGrant.objects.filter(_grants_in(scope, period)).values("role").annotate(n=Count("pk")).values_list("role", "n")
+    )
     return [IndicatorRow(key=role.value, label=str(role.label), value=counts.get(role.value, 0)) for role in Role]
 
 

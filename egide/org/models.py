@@ -77,7 +77,10 @@ class Language(models.TextChoices):
 
 class Person(models.Model):
     external_id = models.CharField(
-        _("identifier in the source system"), max_length=64, blank=True, help_text=_("HR or student-information system identifier.")
+        _("identifier in the source system"),
+        max_length=64,
+        blank=True,
+        help_text=_("HR or student-information system identifier."),
     )
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
@@ -183,7 +186,9 @@ class RoleGrant(models.Model):
     time_quota_percent = models.DecimalField(
         _("time quota (% of full time)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    languages = models.CharField(_("languages spoken"), max_length=50, blank=True, help_text=_("Comma-separated codes, e.g. fr,en"))
+    languages = models.CharField(
+        _("languages spoken"), max_length=50, blank=True, help_text=_("Comma-separated codes, e.g. fr,en")
+    )
     is_public = models.BooleanField(_("shown on the public pages"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -30,12 +30,17 @@ def public_contacts() -> list[EntityContacts]:
     return list(directory.values())
 
 
-def people_search(people: QuerySet[Person], *, q: str = "", entity: Entity | None = None, population: str = "") -> QuerySet[Person]:
+def people_search(
+    people: QuerySet[Person], *, q: str = "", entity: Entity | None = None, population: str = ""
+) -> QuerySet[Person]:
     if q:
         terms = Q()
         for word in q.split()[:4]:
-            terms &= Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(email__icontains=word) | Q(
-                external_id__iexact=word
+            terms &= (
+                Q(last_name__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(external_id__iexact=word)
             )
         people = people.filter(terms)
     if entity is not None:

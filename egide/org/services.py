@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -18,8 +18,18 @@ from django.utils.http import urlsafe_base64_encode
 from egide.core.audit import audit_record
 from egide.org.models import Entity, Person, RoleGrant, User
 
-ENTITY_CONTACT_FIELDS = ("name_fr", "name_en", "city", "website", "cell_address", "cell_email", "cell_phone",
-                         "cell_hours_fr", "cell_hours_en", "is_active")
+ENTITY_CONTACT_FIELDS = (
+    "name_fr",
+    "name_en",
+    "city",
+    "website",
+    "cell_address",
+    "cell_email",
+    "cell_phone",
+    "cell_hours_fr",
+    "cell_hours_en",
+    "is_active",
+)
 PERSON_FIELDS = ("external_id", "first_name", "last_name", "email", "population", "entity", "language")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from egide.core.models import AuditEvent
 from egide.org.models import Entity, Person, Population, RoleGrant, User
@@ -20,14 +21,16 @@ ClientFor = Callable[[User], Client]
 
 @pytest.fixture
 def person_a(school_a: Entity) -> Person:
-    return Person.objects.create(first_name="Zoé", last_name="Fictive", email="zoe@example.org",
-                                 population=Population.STUDENT, entity=school_a)
+    return Person.objects.create(
+        first_name="Zoé", last_name="Fictive", email="zoe@example.org", population=Population.STUDENT, entity=school_a
+    )
 
 
 @pytest.fixture
 def person_b(school_b: Entity) -> Person:
-    return Person.objects.create(first_name="Yves", last_name="Inventé", email="yves@example.org",
-                                 population=Population.STUDENT, entity=school_b)
+    return Person.objects.create(
+        first_name="Yves", last_name="Inventé", email="yves@example.org", population=Population.STUDENT, entity=school_b
+    )
 
 
 def _pages(person_pk: int, grant_pk: int, entity_code: str) -> list[str]:
@@ -53,8 +56,9 @@ def test_anonymous_is_sent_to_sign_in_everywhere(person_a: Person, referent_a: U
         assert response["Location"].startswith("/fr/staff/login/?next="), path
 
 
-def test_roles_without_administration_get_404(person_a: Person, referent_a: User, student: User, pilot: User,
-                                              as_user: ClientFor) -> None:
+def test_roles_without_administration_get_404(
+    person_a: Person, referent_a: User, student: User, pilot: User, as_user: ClientFor
+) -> None:
     grant = RoleGrant.objects.get(person=referent_a.person)
     for user in (referent_a, student, pilot):
         client = as_user(user)
@@ -62,8 +66,9 @@ def test_roles_without_administration_get_404(person_a: Person, referent_a: User
             assert client.get(path).status_code == 404, (user.email, path)
 
 
-def test_entity_admin_sees_only_own_entity(admin_a: User, person_a: Person, person_b: Person, referent_b: User,
-                                           as_user: ClientFor) -> None:
+def test_entity_admin_sees_only_own_entity(
+    admin_a: User, person_a: Person, person_b: Person, referent_b: User, as_user: ClientFor
+) -> None:
     client = as_user(admin_a)
     entities = client.get("/fr/staff/org/entities/").content.decode()
     assert "Télécom Paris" in entities and "IMT Mines Albi" not in entities
@@ -92,9 +97,18 @@ def test_imt_admin_sees_everything(imt_admin: User, person_a: Person, person_b: 
 
 def test_entity_admin_edits_contact_points_and_it_is_audited(admin_a: User, school_a: Entity, as_user: ClientFor) -> None:
     client = as_user(admin_a)
-    data = {"name_fr": school_a.name_fr, "name_en": school_a.name_en, "city": school_a.city, "website": school_a.website,
-            "cell_address": "Bâtiment A, bureau 12", "cell_email": "ecoute@example.org", "cell_phone": "01 00 00 00 00",
-            "cell_hours_fr": "Lundi–vendredi 9h–17h", "cell_hours_en": "Monday–Friday 9am–5pm", "is_active": "on"}
+    data = {
+        "name_fr": school_a.name_fr,
+        "name_en": school_a.name_en,
+        "city": school_a.city,
+        "website": school_a.website,
+        "cell_address": "Bâtiment A, bureau 12",
+        "cell_email": "ecoute@example.org",
+        "cell_phone": "01 00 00 00 00",
+        "cell_hours_fr": "Lundi–vendredi 9h–17h",
+        "cell_hours_en": "Monday–Friday 9am–5pm",
+        "is_active": "on",
+    }
     response = client.post(f"/fr/staff/org/entities/{school_a.code}/edit/", data)
     assert response.status_code == 302
     school_a.refresh_from_db()
@@ -115,8 +129,14 @@ def test_invalid_entity_form_changes_nothing(admin_a: User, school_a: Entity, as
 
 def test_create_person_only_in_own_entity(admin_a: User, school_b: Entity, school_a: Entity, as_user: ClientFor) -> None:
     client = as_user(admin_a)
-    data = {"first_name": "Léa", "last_name": "Nouvelle", "email": "lea@example.org", "population": "student",
-            "language": "fr", "external_id": ""}
+    data = {
+        "first_name": "Léa",
+        "last_name": "Nouvelle",
+        "email": "lea@example.org",
+        "population": "student",
+        "language": "fr",
+        "external_id": "",
+    }
     assert client.post("/fr/staff/org/people/new/", {**data, "entity": school_b.pk}).status_code == 200
     assert not Person.objects.filter(last_name="Nouvelle").exists()
     response = client.post("/fr/staff/org/people/new/", {**data, "entity": school_a.pk})
@@ -126,18 +146,35 @@ def test_create_person_only_in_own_entity(admin_a: User, school_b: Entity, schoo
 
 
 def test_edit_person_records_changed_fields(admin_a: User, person_a: Person, as_user: ClientFor) -> None:
-    data = {"first_name": "Zoé", "last_name": "Renommée", "email": "zoe@example.org", "population": "doctoral",
-            "language": "en", "external_id": "", "entity": person_a.entity_id}
+    data = {
+        "first_name": "Zoé",
+        "last_name": "Renommée",
+        "email": "zoe@example.org",
+        "population": "doctoral",
+        "language": "en",
+        "external_id": "",
+        "entity": person_a.entity_id,
+    }
     assert as_user(admin_a).post(f"/fr/staff/org/people/{person_a.pk}/edit/", data).status_code == 302
     event = AuditEvent.objects.get(action="org.person_updated")
     assert set(event.data["fields"]) == {"last_name", "population", "language"}
 
 
-def test_grant_referent_role_with_mission_and_end_it(admin_a: User, person_a: Person, school_a: Entity, as_user: ClientFor) -> None:
+def test_grant_referent_role_with_mission_and_end_it(
+    admin_a: User, person_a: Person, school_a: Entity, as_user: ClientFor
+) -> None:
     client = as_user(admin_a)
-    data = {"role": Role.REFERENT_SIGNALEMENT, "entity": school_a.pk, "valid_from": "2025-01-01", "valid_until": "",
-            "nomination_date": "2024-12-15", "time_quota_percent": "20", "languages": "fr, en", "is_public": "on",
-            "reason": "Décision du directeur n° 12"}
+    data = {
+        "role": Role.REFERENT_SIGNALEMENT,
+        "entity": school_a.pk,
+        "valid_from": "2025-01-01",
+        "valid_until": "",
+        "nomination_date": "2024-12-15",
+        "time_quota_percent": "20",
+        "languages": "fr, en",
+        "is_public": "on",
+        "reason": "Décision du directeur n° 12",
+    }
     response = client.post(f"/fr/staff/org/people/{person_a.pk}/grants/new/", data)
     assert response.status_code == 302
     grant = RoleGrant.objects.get(person=person_a)
@@ -148,29 +185,36 @@ def test_grant_referent_role_with_mission_and_end_it(admin_a: User, person_a: Pe
     assert client.post(f"/fr/staff/org/grants/{grant.pk}/end/", {"reason": ""}).status_code == 200  # reason required
     assert client.post(f"/fr/staff/org/grants/{grant.pk}/end/", {"reason": "Fin de mission"}).status_code == 302
     grant.refresh_from_db()
-    assert grant.valid_until == datetime.date.today() - datetime.timedelta(days=1)
+    assert grant.valid_until == timezone.localdate() - datetime.timedelta(days=1)
     assert "Fictive" not in Client().get("/fr/").content.decode()
 
 
-def test_entity_admin_cannot_grant_imt_admin_or_imt_wide(admin_a: User, person_a: Person, school_a: Entity,
-                                                         school_b: Entity, as_user: ClientFor) -> None:
+def test_entity_admin_cannot_grant_imt_admin_or_imt_wide(
+    admin_a: User, person_a: Person, school_a: Entity, school_b: Entity, as_user: ClientFor
+) -> None:
     client = as_user(admin_a)
     base = {"valid_from": "2025-01-01", "reason": "x"}
-    for data in ({"role": Role.IMT_ADMIN, "entity": school_a.pk}, {"role": Role.INVESTIGATOR, "entity": ""},
-                 {"role": Role.INVESTIGATOR, "entity": school_b.pk}):
+    for data in (
+        {"role": Role.IMT_ADMIN, "entity": school_a.pk},
+        {"role": Role.INVESTIGATOR, "entity": ""},
+        {"role": Role.INVESTIGATOR, "entity": school_b.pk},
+    ):
         assert client.post(f"/fr/staff/org/people/{person_a.pk}/grants/new/", {**base, **data}).status_code == 200
     assert not RoleGrant.objects.filter(person=person_a).exists()
 
 
-def test_mission_data_refused_for_non_referent_roles(admin_a: User, person_a: Person, school_a: Entity, as_user: ClientFor) -> None:
+def test_mission_data_refused_for_non_referent_roles(
+    admin_a: User, person_a: Person, school_a: Entity, as_user: ClientFor
+) -> None:
     data = {"role": Role.INVESTIGATOR, "entity": school_a.pk, "valid_from": "2025-01-01", "time_quota_percent": "10"}
     response = as_user(admin_a).post(f"/fr/staff/org/people/{person_a.pk}/grants/new/", data)
     assert response.status_code == 200
     assert not RoleGrant.objects.filter(person=person_a).exists()
 
 
-def test_account_invitation_sends_a_password_link(admin_a: User, person_a: Person, as_user: ClientFor, settings: Any,
-                                                  django_capture_on_commit_callbacks: Any) -> None:
+def test_account_invitation_sends_a_password_link(
+    admin_a: User, person_a: Person, as_user: ClientFor, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client = as_user(admin_a)
     with django_capture_on_commit_callbacks(execute=True):
@@ -207,20 +251,26 @@ def test_people_list_is_paginated_and_searchable(admin_a: User, school_a: Entity
 def test_import_page_checks_then_applies(admin_a: User, school_a: Entity, as_user: ClientFor) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    content = b"external_id;last_name;first_name;email;population;entity;language\nE1;Durand;Ana;ana@example.org;student;telecom-paris;fr\n"
+    header = b"external_id;last_name;first_name;email;population;entity;language\n"
+    content = header + b"E1;Durand;Ana;ana@example.org;student;telecom-paris;fr\n"
     client = as_user(admin_a)
-    response = client.post("/fr/staff/org/import/", {"kind": "people", "file": SimpleUploadedFile("p.csv", content), "check": "1"})
+    response = client.post(
+        "/fr/staff/org/import/", {"kind": "people", "file": SimpleUploadedFile("p.csv", content), "check": "1"}
+    )
     assert response.status_code == 200 and not Person.objects.filter(external_id="E1").exists()
-    response = client.post("/fr/staff/org/import/", {"kind": "people", "file": SimpleUploadedFile("p.csv", content), "apply": "1"})
+    response = client.post(
+        "/fr/staff/org/import/", {"kind": "people", "file": SimpleUploadedFile("p.csv", content), "apply": "1"}
+    )
     assert response.status_code == 200 and Person.objects.filter(external_id="E1").exists()
-    bad = b"external_id;last_name;first_name;email;population;entity;language\nE2;X;Y;;student;imt-mines-albi;fr\n"
+    bad = header + b"E2;X;Y;;student;imt-mines-albi;fr\n"
     response = client.post("/fr/staff/org/import/", {"kind": "people", "file": SimpleUploadedFile("p.csv", bad), "apply": "1"})
     assert not Person.objects.filter(external_id="E2").exists()
-    assert "<td class=\"num\">2</td>" in response.content.decode()
+    assert '<td class="num">2</td>' in response.content.decode()
 
 
-def test_indicators_page_for_admins_and_pilots(admin_a: User, pilot: User, referent_a: User, student: User,
-                                               as_user: ClientFor) -> None:
+def test_indicators_page_for_admins_and_pilots(
+    admin_a: User, pilot: User, referent_a: User, student: User, as_user: ClientFor
+) -> None:
     page = as_user(pilot).get("/fr/staff/indicators/").content.decode()
     assert "IMT Mines Albi" in page and "Télécom Paris" in page
     own = as_user(admin_a).get("/fr/staff/indicators/").content.decode()

@@ -4,50 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_hash', models.CharField(max_length=64)),
-                ('count', models.BigIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_hash", models.CharField(max_length=64)),
+                ("count", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='ThrottleCounter',
+            name="ThrottleCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, unique=True)),
-                ('window_start', models.DateTimeField(db_index=True)),
-                ('failures', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=64, unique=True)),
+                ("window_start", models.DateTimeField(db_index=True)),
+                ("failures", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_id', models.BigIntegerField(blank=True, null=True, verbose_name='actor id')),
-                ('actor_label', models.CharField(blank=True, max_length=254, verbose_name='actor')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=64, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("actor_id", models.BigIntegerField(blank=True, null=True, verbose_name="actor id")),
+                ("actor_label", models.CharField(blank=True, max_length=254, verbose_name="actor")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                ("object_type", models.CharField(blank=True, max_length=64, verbose_name="object type")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['pk'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["pk"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object")],
             },
         ),
     ]

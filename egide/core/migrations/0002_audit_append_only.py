@@ -1,9 +1,11 @@
 """Database triggers that refuse UPDATE and DELETE on the audit log, on SQLite and PostgreSQL."""
 
+from typing import Any
+
 from django.db import migrations
 
 
-def create_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create_triggers(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         for operation in ("UPDATE", "DELETE"):
@@ -22,7 +24,7 @@ def create_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
         )
 
 
-def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
+def drop_triggers(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update;")

@@ -2,127 +2,279 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import egide.org.models
 from django.conf import settings
 from django.db import migrations, models
 
+import egide.org.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Entity',
+            name="Entity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='name (French)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('kind', models.CharField(choices=[('head_office', 'Head office'), ('school', 'School'), ('unit', 'Unit or campus')], max_length=20, verbose_name='kind')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('cell_address', models.TextField(blank=True, verbose_name='listening cell address')),
-                ('cell_email', models.EmailField(blank=True, max_length=254, verbose_name='listening cell e-mail')),
-                ('cell_phone', models.CharField(blank=True, max_length=40, verbose_name='listening cell phone')),
-                ('cell_hours_fr', models.CharField(blank=True, max_length=200, verbose_name='opening hours (French)')),
-                ('cell_hours_en', models.CharField(blank=True, max_length=200, verbose_name='opening hours (English)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.entity', verbose_name='parent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("name_fr", models.CharField(max_length=200, verbose_name="name (French)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("head_office", "Head office"), ("school", "School"), ("unit", "Unit or campus")],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("cell_address", models.TextField(blank=True, verbose_name="listening cell address")),
+                ("cell_email", models.EmailField(blank=True, max_length=254, verbose_name="listening cell e-mail")),
+                ("cell_phone", models.CharField(blank=True, max_length=40, verbose_name="listening cell phone")),
+                ("cell_hours_fr", models.CharField(blank=True, max_length=200, verbose_name="opening hours (French)")),
+                ("cell_hours_en", models.CharField(blank=True, max_length=200, verbose_name="opening hours (English)")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.entity",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entity',
-                'verbose_name_plural': 'entities',
-                'ordering': ['kind', 'name_fr'],
+                "verbose_name": "entity",
+                "verbose_name_plural": "entities",
+                "ordering": ["kind", "name_fr"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, help_text='HR or student-information system identifier.', max_length=64, verbose_name='identifier in the source system')),
-                ('first_name', models.CharField(max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('population', models.CharField(choices=[('student', 'Student'), ('doctoral', 'Doctoral candidate'), ('staff_civil_servant', 'Staff: civil servant'), ('staff_contract', 'Staff: contract'), ('intern', 'Intern'), ('apprentice', 'Apprentice'), ('contractor', 'Contractor'), ('external', 'External person on campus')], max_length=32, verbose_name='population')),
-                ('language', models.CharField(choices=[('fr', 'French'), ('en', 'English')], default='fr', max_length=2, verbose_name='language')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='org.entity', verbose_name='entity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="HR or student-information system identifier.",
+                        max_length=64,
+                        verbose_name="identifier in the source system",
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "population",
+                    models.CharField(
+                        choices=[
+                            ("student", "Student"),
+                            ("doctoral", "Doctoral candidate"),
+                            ("staff_civil_servant", "Staff: civil servant"),
+                            ("staff_contract", "Staff: contract"),
+                            ("intern", "Intern"),
+                            ("apprentice", "Apprentice"),
+                            ("contractor", "Contractor"),
+                            ("external", "External person on campus"),
+                        ],
+                        max_length=32,
+                        verbose_name="population",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("fr", "French"), ("en", "English")], default="fr", max_length=2, verbose_name="language"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="people", to="org.entity", verbose_name="entity"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['last_name', 'first_name', 'pk'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["last_name", "first_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_staff', models.BooleanField(default=False, verbose_name='Django admin access')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('person', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='account', to='org.person', verbose_name='person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="e-mail")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="Django admin access")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="account",
+                        to="org.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account',
-                'verbose_name_plural': 'accounts',
+                "verbose_name": "account",
+                "verbose_name_plural": "accounts",
             },
             managers=[
-                ('objects', egide.org.models.UserManager()),
+                ("objects", egide.org.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('imt_admin', 'IMT administrator'), ('entity_admin', 'Entity administrator'), ('plan_pilot', 'Plan pilot (axis co-pilot)'), ('referent_egalite', 'Référent égalité'), ('referent_diversite', 'Référent diversité'), ('referent_laicite', 'Référent laïcité'), ('referent_racisme', 'Référent racisme-antisémitisme'), ('referent_ecoute', 'Référent écoute'), ('referent_signalement', 'Référent signalement'), ('student_referent', 'Student référent'), ('investigator', 'Investigator'), ('legal', 'Legal direction'), ('hr', 'Human resources'), ('training_manager', 'Training manager'), ('communication', 'Communication'), ('dpo', 'Data protection officer (metadata only)')], max_length=32, verbose_name='role')),
-                ('valid_from', models.DateField(default=django.utils.timezone.localdate, verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('nomination_date', models.DateField(blank=True, null=True, verbose_name='nomination date')),
-                ('time_quota_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='time quota (% of full time)')),
-                ('languages', models.CharField(blank=True, help_text='Comma-separated codes, e.g. fr,en', max_length=50, verbose_name='languages spoken')),
-                ('is_public', models.BooleanField(default=False, verbose_name='shown on the public pages')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entity', models.ForeignKey(blank=True, help_text='Leave empty for a grant over all of IMT.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='grants', to='org.entity', verbose_name='scope')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='org.person', verbose_name='person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("imt_admin", "IMT administrator"),
+                            ("entity_admin", "Entity administrator"),
+                            ("plan_pilot", "Plan pilot (axis co-pilot)"),
+                            ("referent_egalite", "Référent égalité"),
+                            ("referent_diversite", "Référent diversité"),
+                            ("referent_laicite", "Référent laïcité"),
+                            ("referent_racisme", "Référent racisme-antisémitisme"),
+                            ("referent_ecoute", "Référent écoute"),
+                            ("referent_signalement", "Référent signalement"),
+                            ("student_referent", "Student référent"),
+                            ("investigator", "Investigator"),
+                            ("legal", "Legal direction"),
+                            ("hr", "Human resources"),
+                            ("training_manager", "Training manager"),
+                            ("communication", "Communication"),
+                            ("dpo", "Data protection officer (metadata only)"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                ("valid_from", models.DateField(default=django.utils.timezone.localdate, verbose_name="valid from")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                ("nomination_date", models.DateField(blank=True, null=True, verbose_name="nomination date")),
+                (
+                    "time_quota_percent",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="time quota (% of full time)"
+                    ),
+                ),
+                (
+                    "languages",
+                    models.CharField(
+                        blank=True, help_text="Comma-separated codes, e.g. fr,en", max_length=50, verbose_name="languages spoken"
+                    ),
+                ),
+                ("is_public", models.BooleanField(default=False, verbose_name="shown on the public pages")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for a grant over all of IMT.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grants",
+                        to="org.entity",
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="grants", to="org.person", verbose_name="person"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role grant',
-                'verbose_name_plural': 'role grants',
-                'ordering': ['role', 'valid_from', 'pk'],
+                "verbose_name": "role grant",
+                "verbose_name_plural": "role grants",
+                "ordering": ["role", "valid_from", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['entity', 'last_name', 'first_name'], name='person_entity_name'),
+            model_name="person",
+            index=models.Index(fields=["entity", "last_name", "first_name"], name="person_entity_name"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['email'], name='person_email'),
+            model_name="person",
+            index=models.Index(fields=["email"], name="person_email"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='person_external_id_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True), fields=("external_id",), name="person_external_id_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='rolegrant',
-            index=models.Index(fields=['role', 'entity'], name='rolegrant_role_entity'),
+            model_name="rolegrant",
+            index=models.Index(fields=["role", "entity"], name="rolegrant_role_entity"),
         ),
         migrations.AddConstraint(
-            model_name='rolegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='rolegrant_valid_range'),
+            model_name="rolegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__isnull", True), ("valid_until__gte", models.F("valid_from")), _connector="OR"),
+                name="rolegrant_valid_range",
+            ),
         ),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -31,6 +31,11 @@ from egide.org.selectors import people_search
 PAGE_SIZE = 50
 
 
+def _actor(request: HttpRequest) -> User:
+    # The access middleware lets only signed-in accounts reach these views.
+    return cast(User, request.user)
+
+
 def _require_admin(user: Any) -> None:
     if not access.is_org_admin(user):
         raise Http404
@@ -44,8 +49,11 @@ def _page(request: HttpRequest, items: Any) -> Any:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     grants = access.active_grants(user)
-    return render(request, "org/staff/dashboard.html", {"grants": grants, "is_admin": access.is_org_admin(user),
-                                                          "can_see_indicators": _indicator_scope(user) is not None})
+    return render(
+        request,
+        "org/staff/dashboard.html",
+        {"grants": grants, "is_admin": access.is_org_admin(user), "can_see_indicators": _indicator_scope(user) is not None},
+    )
 
 
 def _indicator_scope(user: Any) -> Any:
@@ -80,7 +88,7 @@ def entity_edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # A bound ModelForm has already copied its data onto `entity`: compare against the stored row.
         stored = access.access_entity_for_admin(request.user, code)
-        services.entity_update(actor=request.user, entity=stored, values=form.cleaned_data)  # type: ignore[arg-type]
+        services.entity_update(actor=_actor(request), entity=stored, values=form.cleaned_data)
         messages.success(request, _("The entity has been saved."))
         return redirect("org:entity_list")
     return render(request, "org/staff/entity_form.html", {"form": form, "entity": entity})
@@ -92,10 +100,15 @@ def person_list(request: HttpRequest) -> HttpResponse:
     entities = access.entities_for_admin(request.user)
     form = PeopleFilterForm(request.GET or None, entities=entities)
     filters = form.cleaned_data if form.is_valid() else {}
-    people = people_search(access.people_for_admin(request.user), q=filters.get("q", ""), entity=filters.get("entity"),
-                           population=filters.get("population", ""))
-    return render(request, "org/staff/person_list.html", {"form": form, "page": _page(request, people),
-                                                           "query": request.GET.copy()})
+    people = people_search(
+        access.people_for_admin(request.user),
+        q=filters.get("q", ""),
+        entity=filters.get("entity"),
+        population=filters.get("population", ""),
+    )
+    return render(
+        request, "org/staff/person_list.html", {"form": form, "page": _page(request, people), "query": request.GET.copy()}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,7 +116,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
     form = PersonForm(request.POST or None, entities=access.entities_for_admin(request.user))
     if request.method == "POST" and form.is_valid():
-        person = services.person_create(actor=request.user, values=form.cleaned_data)  # type: ignore[arg-type]
+        person = services.person_create(actor=_actor(request), values=form.cleaned_data)
         messages.success(request, _("The person has been added."))
         return redirect("org:person_detail", pk=person.pk)
     return render(request, "org/staff/person_form.html", {"form": form})
@@ -114,8 +127,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.access_person_for_admin(request.user, pk)
     grants = access.grants_for_admin(request.user).filter(person=person).order_by("-valid_from")
     account = User.objects.filter(person=person).first()
-    return render(request, "org/staff/person_detail.html", {"person": person, "grants": grants, "account": account,
-                                                             "today": timezone.localdate()})
+    return render(
+        request,
+        "org/staff/person_detail.html",
+        {"person": person, "grants": grants, "account": account, "today": timezone.localdate()},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,7 +141,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # A bound ModelForm has already copied its data onto `person`: compare against the stored row.
         stored = access.access_person_for_admin(request.user, pk)
-        services.person_update(actor=request.user, person=stored, values=form.cleaned_data)  # type: ignore[arg-type]
+        services.person_update(actor=_actor(request), person=stored, values=form.cleaned_data)
         messages.success(request, _("The person has been saved."))
         return redirect("org:person_detail", pk=pk)
     return render(request, "org/staff/person_form.html", {"form": form, "person": person})
@@ -135,10 +151,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def account_invite(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.access_person_for_admin(request.user, pk)
     try:
-        services.account_invite(actor=request.user, person=person, base_url=request.build_absolute_uri("/"))  # type: ignore[arg-type]
+        services.account_invite(actor=_actor(request), person=person, base_url=request.build_absolute_uri("/"))
     except ValueError as error:
-        message = {"no-email": _("This person has no e-mail address: add one first."),
-                   "exists": _("An account already exists for this person or this e-mail address.")}[str(error)]
+        message = {
+            "no-email": _("This person has no e-mail address: add one first."),
+            "exists": _("An account already exists for this person or this e-mail address."),
+        }[str(error)]
         messages.error(request, message)
     else:
         messages.success(request, _("The account has been created and an e-mail sent to choose a password."))
@@ -158,8 +176,9 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     if filters.get("entity"):
         grants = grants.filter(entity=filters["entity"])
     grants = grants.order_by("entity__name_fr", "role", "person__last_name")
-    return render(request, "org/staff/grant_list.html", {"form": form, "page": _page(request, grants),
-                                                          "query": request.GET.copy()})
+    return render(
+        request, "org/staff/grant_list.html", {"form": form, "page": _page(request, grants), "query": request.GET.copy()}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -167,14 +186,22 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.access_person_for_admin(request.user, pk)
     imt_wide = access.is_imt_admin(request.user)
     roles = [choice for choice in Role.choices if imt_wide or choice[0] not in IMT_ONLY_ROLES]
-    form = GrantForm(request.POST or None, entities=access.entities_for_admin(request.user), allow_imt_wide=imt_wide,
-                     roles=roles, initial={"valid_from": timezone.localdate()})
+    form = GrantForm(
+        request.POST or None,
+        entities=access.entities_for_admin(request.user),
+        allow_imt_wide=imt_wide,
+        roles=roles,
+        initial={"valid_from": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         values = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
         refusal = access.check_can_grant(request.user, role=values["role"], entity=values["entity"], person=person)
         if refusal is None:
-            services.grant_create(actor=request.user, values={**values, "person": person},  # type: ignore[arg-type]
-                                  reason=form.cleaned_data["reason"])
+            services.grant_create(
+                actor=_actor(request),
+                values={**values, "person": person},
+                reason=form.cleaned_data["reason"],
+            )
             messages.success(request, _("The role has been granted."))
             return redirect("org:person_detail", pk=person.pk)
         form.add_error(None, _("You cannot grant this role with this scope to this person."))
@@ -186,7 +213,7 @@ def grant_end(request: HttpRequest, pk: int) -> HttpResponse:
     grant = access.access_grant_for_admin(request.user, pk)
     form = GrantEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.grant_end(actor=request.user, grant=grant, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        services.grant_end(actor=_actor(request), grant=grant, reason=form.cleaned_data["reason"])
         messages.success(request, _("The role grant has been ended."))
         return redirect("org:person_detail", pk=grant.person_id)
     return render(request, "org/staff/grant_end.html", {"form": form, "grant": grant})
@@ -199,6 +226,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         run = import_people if form.cleaned_data["kind"] == "people" else import_grants
-        report = run(actor=request.user, content=form.cleaned_data["file"].read(),  # type: ignore[arg-type]
-                     scope=access.administered_entity_ids(request.user), dry_run="apply" not in request.POST)
+        report = run(
+            actor=_actor(request),
+            content=form.cleaned_data["file"].read(),
+            scope=access.administered_entity_ids(request.user),
+            dry_run="apply" not in request.POST,
+        )
     return render(request, "org/staff/import.html", {"form": form, "report": report})

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
         accounts = load_demo()
-        self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         width = max(len(account.email) for account in accounts)
         for account in accounts:
             self.stdout.write(f"  {account.email.ljust(width)}  {account.role} — {account.scope}")
