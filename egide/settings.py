@@ -183,6 +183,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 OTP_TOTP_ISSUER = "Égide"
+# Flash messages live in the session: no extra cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Égide throttles wrong codes itself (egide.core.throttle, per account and window); django-otp's
 # own per-device back-off would also lock out the right code typed just after a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0
@@ -271,7 +273,6 @@ LOGGING = {
 EGIDE_DISCLOSURE_THRESHOLD = int(env("EGIDE_DISCLOSURE_THRESHOLD", "5") or 5)
 EGIDE_QUICK_EXIT_URL = env("EGIDE_QUICK_EXIT_URL", "https://meteofrance.com/") or ""
 EGIDE_SITE_NAME = env("EGIDE_SITE_NAME", "Égide") or "Égide"
-EGIDE_PUBLIC_BASE_URL = env("EGIDE_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or ""
 
 # The publisher named in the legal notice and the privacy notice.
 EGIDE_PUBLISHER = {

@@ -41,7 +41,7 @@ def test_pages_load_nothing_from_elsewhere_and_have_no_inline_code(path: str, db
 
 
 def _run_settings(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("EGIDE_", "DATABASE_URL"))}
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("EGIDE_", "DATABASE_URL", "DJANGO_"))}
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
