@@ -58,7 +58,16 @@ def _descendants(entity_ids: set[int]) -> set[int]:
 
 
 def administered_entity_ids(user: Any) -> set[int] | str:
-    """ALL, or the ids of the entities the user administers (possibly empty)."""
+    """ALL, or the ids of the entities the user administers (possibly empty); memoised per request."""
+    cached = getattr(user, "_egide_admin_scope", None)
+    if cached is None:
+        cached = _administered_entity_ids(user)
+        if getattr(user, "is_authenticated", False):
+            user._egide_admin_scope = cached
+    return cached
+
+
+def _administered_entity_ids(user: Any) -> set[int] | str:
     if getattr(user, "is_superuser", False) and user.is_active:
         return ALL
     direct: set[int] = set()
