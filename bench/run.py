@@ -45,15 +45,80 @@ BENCH_DATABASE = "egide_bench"
 ADMIN_ENTITY = "telecom-paris"
 # Télécom Paris gets a fifth of the people (4,000: 80 pages of 50), so that its page 50 exists.
 ADMIN_ENTITY_SHARE = 0.2
-ENTITIES = ["dg", "imt-atlantique", "imt-mines-ales", "imt-mines-albi", "imt-nord-europe", "mines-saint-etienne", "telecom-paris",
-            "telecom-sudparis", "imt-bs"]
+ENTITIES = [
+    "dg",
+    "imt-atlantique",
+    "imt-mines-ales",
+    "imt-mines-albi",
+    "imt-nord-europe",
+    "mines-saint-etienne",
+    "telecom-paris",
+    "telecom-sudparis",
+    "imt-bs",
+]
 POPULATIONS = ["student", "doctoral", "staff_civil_servant", "staff_contract", "intern", "apprentice", "contractor", "external"]
 POPULATION_WEIGHTS = [60, 6, 8, 10, 6, 4, 3, 3]
-FIRST_NAMES = ["Camille", "Léa", "Chloé", "Manon", "Inès", "Jade", "Louise", "Emma", "Lucas", "Hugo", "Louis", "Gabriel",
-               "Arthur", "Jules", "Nathan", "Yanis", "Sofia", "Amir", "Mei", "Oluwaseun", "Anaïs", "Zoé", "Théo", "Noé", "Élodie"]
-LAST_NAMES = ["Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent", "Simon",
-              "Michel", "Lefèvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard", "Bonnet", "Dupont",
-              "Lambert", "Fontaine", "Rousseau", "Vincent", "Nguyen", "Benali", "Diallo", "Da Silva", "O'Brien", "Kowalski"]
+FIRST_NAMES = [
+    "Camille",
+    "Léa",
+    "Chloé",
+    "Manon",
+    "Inès",
+    "Jade",
+    "Louise",
+    "Emma",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Gabriel",
+    "Arthur",
+    "Jules",
+    "Nathan",
+    "Yanis",
+    "Sofia",
+    "Amir",
+    "Mei",
+    "Oluwaseun",
+    "Anaïs",
+    "Zoé",
+    "Théo",
+    "Noé",
+    "Élodie",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefèvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Nguyen",
+    "Benali",
+    "Diallo",
+    "Da Silva",
+    "O'Brien",
+    "Kowalski",
+]
 SEARCH = "martin"
 
 
@@ -139,8 +204,10 @@ def timed_import(label: str, content: bytes, expect: Callable[[Any], bool]) -> t
     except Exception:
         traceback.print_exc()
         return Row(label, "error", "", f"< {IMPORT_TARGET_S:.0f} s", "ERROR"), False
-    summary = (f"rows={report.rows} created={report.created} updated={report.updated} unchanged={report.unchanged} "
-               f"errors={len(report.errors)}")
+    summary = (
+        f"rows={report.rows} created={report.created} updated={report.updated} unchanged={report.unchanged} "
+        f"errors={len(report.errors)}"
+    )
     print(f"  {label}: {elapsed:.2f} s — {summary}")
     for error in report.errors[:5]:
         print(f"    line {error.line} {error.column}: {error.message}")
@@ -159,8 +226,18 @@ def seed_people_directly(content: bytes) -> None:
     entity_ids = dict(Entity.objects.values_list("code", "pk"))
     rows = csv.DictReader(io.StringIO(content.decode("utf-8")))
     Person.objects.bulk_create(
-        [Person(external_id=row["external_id"], last_name=row["last_name"], first_name=row["first_name"], email=row["email"],
-                population=row["population"], entity_id=entity_ids[row["entity"]], language=row["language"]) for row in rows],
+        [
+            Person(
+                external_id=row["external_id"],
+                last_name=row["last_name"],
+                first_name=row["first_name"],
+                email=row["email"],
+                population=row["population"],
+                entity_id=entity_ids[row["entity"]],
+                language=row["language"],
+            )
+            for row in rows
+        ],
         batch_size=1000,
     )
 
@@ -175,8 +252,13 @@ def admin_client() -> Any:
     from egide.org.models import Entity, Person, Population, RoleGrant, User
 
     entity = Entity.objects.get(code=ADMIN_ENTITY)
-    person = Person.objects.create(first_name="Alice", last_name="Bench", email="alice.bench@example.org",
-                                   population=Population.STAFF_CONTRACT, entity=entity)
+    person = Person.objects.create(
+        first_name="Alice",
+        last_name="Bench",
+        email="alice.bench@example.org",
+        population=Population.STAFF_CONTRACT,
+        entity=entity,
+    )
     RoleGrant.objects.create(person=person, role="entity_admin", entity=entity, valid_from=datetime.date(2024, 1, 1))
     user = User.objects.create_user("alice.bench@example.org", "correct horse battery staple bench", person=person)
     client = Client()
@@ -221,8 +303,10 @@ def print_table(rows: list[Row]) -> None:
 
     def line(row: Row) -> str:
         cells = [row.name, row.median, row.p95, row.target, row.result, row.queries]
-        return "  ".join(cell.ljust(width) if index in (0, 3, 4) else cell.rjust(width)
-                         for index, (cell, width) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(
+            cell.ljust(width) if index in (0, 3, 4) else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
 
     print(line(header))
     print("  ".join("-" * width for width in widths))
@@ -236,8 +320,10 @@ def main() -> int:
         import django
 
         print("Égide benchmark")
-        print(f"  machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {platform.machine()}, "
-              f"{platform.system()} {platform.release()}")
+        print(
+            f"  machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {platform.machine()}, "
+            f"{platform.system()} {platform.release()}"
+        )
         print(f"  Python {platform.python_version()}, Django {django.get_version()}, database: {database}")
         print(f"  pages: {WARM_UP} warm-up then {REQUESTS} timed requests each, time around django.test.Client().get()")
         print()
@@ -262,8 +348,10 @@ def main() -> int:
         from egide.org.models import Person
 
         print()
-        print(f"Pages ({Person.objects.count():,} people, {Person.objects.filter(entity__code=ADMIN_ENTITY).count():,} "
-              f"in {ADMIN_ENTITY}):")
+        print(
+            f"Pages ({Person.objects.count():,} people, {Person.objects.filter(entity__code=ADMIN_ENTITY).count():,} "
+            f"in {ADMIN_ENTITY}):"
+        )
         admin = admin_client()
         rows.append(measure_page("home /fr/ (anonymous)", Client(), "/fr/"))
         rows.append(measure_page("people list, page 1", admin, "/fr/staff/org/people/"))

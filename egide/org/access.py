@@ -133,6 +133,12 @@ def access_grant_for_admin(user: Any, pk: int) -> RoleGrant:
         raise Http404 from None
 
 
+def check_can_give_account(user: Any, person: Person) -> bool:
+    """An account inherits the person's roles: only someone who could grant all of them may create it."""
+    grants = RoleGrant.objects.filter(person=person).select_related("entity")
+    return all(check_can_grant(user, role=grant.role, entity=grant.entity, person=person) is None for grant in grants)
+
+
 def check_can_grant(user: Any, *, role: str, entity: Entity | None, person: Person) -> str | None:
     """Why the user may not create this grant, or None when they may."""
     scope = administered_entity_ids(user)

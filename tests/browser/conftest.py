@@ -62,8 +62,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if not CHROMIUM.exists() and not os.environ.get("CI"):
         skipped = [report for report in terminalreporter.stats.get("skipped", []) if SKIP_REASON in str(report.longrepr)]
         if skipped:
-            terminalreporter.write_line(f"NOTE: {SKIP_REASON} ({len(skipped)} tests); install Debian's chromium package.",
-                                        yellow=True, bold=True)
+            terminalreporter.write_line(
+                f"NOTE: {SKIP_REASON} ({len(skipped)} tests); install Debian's chromium package.", yellow=True, bold=True
+            )
 
 
 @contextmanager

@@ -21,16 +21,29 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, e
 
 NEUTRAL_URL = "https://neutral.example/"
 NEUTRAL_HOST = urlsplit(NEUTRAL_URL).netloc
-NEUTRAL_PAGE = ("<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Météo</title></head>"
-                "<body><p>Neutral</p></body></html>")
+NEUTRAL_PAGE = (
+    "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Météo</title></head><body><p>Neutral</p></body></html>"
+)
 # A phone of 2020s size (iPhone 12-15 class), with touch.
-PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
-                         "has_touch": True}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 H1 = "Harassment, sexist and sexual violence, discrimination: you are not alone"
 NEED_HELP = "Need help now?"
-HELP_NUMBERS = {"17": "tel:17", "112": "tel:112", "15": "tel:15", "114": "sms:114", "3919": "tel:3919", "119": "tel:119",
-                "3018": "tel:3018", "3928": "tel:3928"}
+HELP_NUMBERS = {
+    "17": "tel:17",
+    "112": "tel:112",
+    "15": "tel:15",
+    "114": "sms:114",
+    "3919": "tel:3919",
+    "119": "tel:119",
+    "3018": "tel:3018",
+    "3928": "tel:3928",
+}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 

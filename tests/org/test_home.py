@@ -16,8 +16,13 @@ NUMBERS = ["17", "112", "15", "114", "3919", "119", "3018", "3928"]
 
 
 def _referent(entity: Entity, last_name: str, role: str = Role.REFERENT_ECOUTE, **extra: Any) -> RoleGrant:
-    person = Person.objects.create(first_name="Test", last_name=last_name, email=f"{last_name.lower()}@example.org",
-                                   population=Population.STAFF_CONTRACT, entity=entity)
+    person = Person.objects.create(
+        first_name="Test",
+        last_name=last_name,
+        email=f"{last_name.lower()}@example.org",
+        population=Population.STAFF_CONTRACT,
+        entity=entity,
+    )
     return RoleGrant.objects.create(person=person, role=role, entity=entity, valid_from=datetime.date(2024, 1, 1), **extra)
 
 

@@ -29,8 +29,9 @@ PEOPLE = (
 )
 
 
-def people(content: str | bytes, *, scope: set[int] | str = ALL, dry_run: bool = False,
-           actor: User | None = None) -> ImportReport:
+def people(
+    content: str | bytes, *, scope: set[int] | str = ALL, dry_run: bool = False, actor: User | None = None
+) -> ImportReport:
     data = content.encode() if isinstance(content, str) else content
     return import_people(actor=actor, content=data, scope=scope, dry_run=dry_run)
 
@@ -62,8 +63,14 @@ def test_good_people_file_creates_people_and_one_audit_event() -> None:
     assert Person.objects.get(external_id="E3").language == "fr"
     event = AuditEvent.objects.get(action="org.import_people")
     assert event.actor_id is None
-    assert event.data == {"kind": "people", "rows": 3, "created": 3, "updated": 0, "unchanged": 0,
-                          "sha256": hashlib.sha256(PEOPLE.encode()).hexdigest()}
+    assert event.data == {
+        "kind": "people",
+        "rows": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "sha256": hashlib.sha256(PEOPLE.encode()).hexdigest(),
+    }
     assert "Martin" not in str(event.data) and "E1" not in str(event.data)
 
 
@@ -119,8 +126,14 @@ def test_semicolon_bom_and_french_labels() -> None:
     assert report.ok, report.errors
     assert report.rows == 6
     populations = dict(Person.objects.filter(external_id__startswith="F").values_list("external_id", "population"))
-    assert populations == {"F1": "student", "F2": "student", "F3": "staff_civil_servant", "F4": "staff_contract",
-                           "F5": "contractor", "F6": "external"}
+    assert populations == {
+        "F1": "student",
+        "F2": "student",
+        "F3": "staff_civil_servant",
+        "F4": "staff_contract",
+        "F5": "contractor",
+        "F6": "external",
+    }
 
 
 def test_tab_separated_file() -> None:
@@ -154,8 +167,15 @@ def test_every_bad_line_is_reported_and_nothing_is_written() -> None:
     report = people(content)
 
     assert not report.ok and not report.applied
-    assert errors_of(report) == [(3, "email"), (4, "last_name"), (5, "population"), (6, "entity"), (6, "language"),
-                                 (7, "external_id"), (8, "")]
+    assert errors_of(report) == [
+        (3, "email"),
+        (4, "last_name"),
+        (5, "population"),
+        (6, "entity"),
+        (6, "language"),
+        (7, "external_id"),
+        (8, ""),
+    ]
     assert "2" in report.errors[5].message  # the duplicate names the first line
     assert "astronaut" in report.errors[2].message
     assert report.rows == 7
@@ -180,10 +200,10 @@ def test_file_that_is_not_utf8() -> None:
 
 def test_quoted_cells_and_multiline_records_keep_line_numbers() -> None:
     content = (
-        'external_id,last_name,first_name,population,entity\n'
+        "external_id,last_name,first_name,population,entity\n"
         'Q1,"Dupont, dit ""Le Grand""",Luc,student,dg\n'
         'Q2,"Sur\ndeux lignes",Max,student,dg\n'
-        'Q3,Faux,Max,nope,dg\n'
+        "Q3,Faux,Max,nope,dg\n"
     )
 
     report = people(content)
@@ -213,8 +233,11 @@ def test_entity_admin_imports_people_of_their_school(admin_a: User) -> None:
 def test_entity_admin_cannot_update_a_person_of_another_school(admin_a: User, school_b: Entity) -> None:
     Person.objects.create(external_id="B1", first_name="Bea", last_name="Albi", population="student", entity=school_b)
 
-    report = people("external_id,last_name,first_name,population,entity\nB1,Moved,Bea,student,telecom-paris\n",
-                    scope=access.administered_entity_ids(admin_a), actor=admin_a)
+    report = people(
+        "external_id,last_name,first_name,population,entity\nB1,Moved,Bea,student,telecom-paris\n",
+        scope=access.administered_entity_ids(admin_a),
+        actor=admin_a,
+    )
 
     assert errors_of(report) == [(2, "external_id")]
     bea = Person.objects.get(external_id="B1")
@@ -226,7 +249,7 @@ def test_entity_admin_cannot_update_a_person_of_another_school(admin_a: User, sc
 
 GRANTS = (
     "external_id;role;entity;valid_from;valid_until;nomination_date;time_quota_percent;languages;public\n"
-    "E1;referent_ecoute;telecom-paris;2025-09-01;;01/07/2025;12,5;\"fr;en\";oui\n"
+    'E1;referent_ecoute;telecom-paris;2025-09-01;;01/07/2025;12,5;"fr;en";oui\n'
     "E2;hr;telecom-paris;01/09/2025;31/08/2026;;;;non\n"
     "E3;plan_pilot;IMT;2025-01-01;;;;;\n"
 )
@@ -278,8 +301,17 @@ def test_grants_refuse_mission_data_on_other_roles_and_bad_cells() -> None:
 
     report = grants(content)
 
-    assert errors_of(report) == [(2, "time_quota_percent"), (3, "public"), (4, "time_quota_percent"), (5, "valid_until"),
-                                 (5, "time_quota_percent"), (5, "public"), (6, "external_id"), (6, "role"), (6, "valid_from")]
+    assert errors_of(report) == [
+        (2, "time_quota_percent"),
+        (3, "public"),
+        (4, "time_quota_percent"),
+        (5, "valid_until"),
+        (5, "time_quota_percent"),
+        (5, "public"),
+        (6, "external_id"),
+        (6, "role"),
+        (6, "valid_from"),
+    ]
     assert not RoleGrant.objects.filter(person__external_id__startswith="E").exists()
 
 
@@ -308,8 +340,14 @@ def test_entity_admin_cannot_grant_imt_wide_or_imt_only_roles(admin_a: User) -> 
 
     assert errors_of(report) == [(2, "entity"), (3, "entity"), (4, "role"), (5, "entity"), (6, "external_id")]
     assert not RoleGrant.objects.filter(person__external_id__startswith="E").exists()
-    assert grants("external_id,role,entity,valid_from\nE2,hr,telecom-paris,2025-09-01\n",
-                  scope=access.administered_entity_ids(admin_a), actor=admin_a).created == 1
+    assert (
+        grants(
+            "external_id,role,entity,valid_from\nE2,hr,telecom-paris,2025-09-01\n",
+            scope=access.administered_entity_ids(admin_a),
+            actor=admin_a,
+        ).created
+        == 1
+    )
     assert RoleGrant.objects.get(person__external_id="E2").created_by == admin_a
 
 

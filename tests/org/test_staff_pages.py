@@ -276,3 +276,19 @@ def test_indicators_page_for_admins_and_pilots(
     own = as_user(admin_a).get("/fr/staff/indicators/").content.decode()
     assert "Télécom Paris" in own and "IMT Mines Albi" not in own
     assert as_user(student).get("/fr/staff/indicators/").status_code == 404
+
+
+def test_entity_admin_cannot_create_an_account_that_would_carry_wider_roles(
+    school_a: Entity, as_user: ClientFor, settings: Any
+) -> None:
+    from tests.conftest import make_user
+
+    head_office = Entity.objects.get(code="dg")
+    admin_dg = make_user("dana.admin@example.org", head_office, (Role.ENTITY_ADMIN, head_office))
+    head = Person.objects.create(
+        first_name="Ivo", last_name="Wide", email="ivo@example.org", population=Population.STAFF_CONTRACT, entity=head_office
+    )
+    RoleGrant.objects.create(person=head, role=Role.IMT_ADMIN, entity=None, valid_from=datetime.date(2024, 1, 1))
+    response = as_user(admin_dg).post(f"/fr/staff/org/people/{head.pk}/account/")
+    assert response.status_code == 302
+    assert not User.objects.filter(person=head).exists()

@@ -150,6 +150,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def account_invite(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.access_person_for_admin(request.user, pk)
+    if not access.check_can_give_account(request.user, person):
+        messages.error(request, _("This person holds a role beyond your scope: an IMT administrator must create the account."))
+        return redirect("org:person_detail", pk=pk)
     try:
         services.account_invite(actor=_actor(request), person=person, base_url=request.build_absolute_uri("/"))
     except ValueError as error:
