@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egide.core.audit import audit_record
 from egide.org.models import Entity, Person, RoleGrant, User
@@ -111,6 +113,14 @@ def account_invite(*, actor: User, person: Person, base_url: str) -> User:
     audit_record(actor=actor, action="org.account_created", target=user, data={"person": person.pk})
     transaction.on_commit(lambda: send_password_link(user=user, base_url=base_url, template="invitation"))
     return user
+
+
+@transaction.atomic
+def two_factor_reset(*, actor: User, account: User, reason: str) -> None:
+    """Remove an account's authenticator and backup codes: it enrols again at its next sign-in."""
+    TOTPDevice.objects.filter(user=account).delete()
+    StaticDevice.objects.filter(user=account).delete()
+    audit_record(actor=actor, action="auth.2fa_reset", target=account, reason=reason)
 
 
 def send_password_link(*, user: User, base_url: str, template: str) -> None:

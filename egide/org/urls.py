@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/org/people/<int:pk>/", staff.person_detail, name="person_detail"),
     path("staff/org/people/<int:pk>/edit/", staff.person_edit, name="person_edit"),
     path("staff/org/people/<int:pk>/account/", staff.account_invite, name="account_invite"),
+    path("staff/org/people/<int:pk>/2fa-reset/", staff.two_factor_reset, name="two_factor_reset"),
     path("staff/org/people/<int:pk>/grants/new/", staff.grant_create, name="grant_create"),
     path("staff/org/grants/", staff.grant_list, name="grant_list"),
     path("staff/org/grants/<int:pk>/end/", staff.grant_end, name="grant_end"),

@@ -292,3 +292,22 @@ def test_entity_admin_cannot_create_an_account_that_would_carry_wider_roles(
     response = as_user(admin_dg).post(f"/fr/staff/org/people/{head.pk}/account/")
     assert response.status_code == 302
     assert not User.objects.filter(person=head).exists()
+
+
+def test_entity_admin_resets_two_factor_of_own_people_only(admin_a: User, referent_a: User, referent_b: User,
+                                                           as_user: ClientFor) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=referent_a, name="authenticator", confirmed=True)
+    TOTPDevice.objects.create(user=referent_b, name="authenticator", confirmed=True)
+    client = as_user(admin_a)
+    path_a = f"/fr/staff/org/people/{referent_a.person_id}/2fa-reset/"
+    assert client.get(path_a).status_code == 200
+    assert client.post(path_a, {"reason": ""}).status_code == 200
+    assert TOTPDevice.objects.filter(user=referent_a).exists()
+    assert client.post(path_a, {"reason": "Téléphone perdu, identité vérifiée"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=referent_a).exists()
+    assert AuditEvent.objects.filter(action="auth.2fa_reset", object_id=str(referent_a.pk)).exists()
+    assert client.post(f"/fr/staff/org/people/{referent_b.person_id}/2fa-reset/", {"reason": "x"}).status_code == 404
+    assert TOTPDevice.objects.filter(user=referent_b).exists()
+    assert Client().get(path_a).status_code == 302

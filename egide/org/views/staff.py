@@ -166,6 +166,20 @@ def account_invite(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("org:person_detail", pk=pk)
 
 
+@require_http_methods(["GET", "POST"])
+def two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.access_person_for_admin(request.user, pk)
+    account = User.objects.filter(person=person).first()
+    if account is None or not access.check_can_give_account(request.user, person):
+        raise Http404
+    form = GrantEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.two_factor_reset(actor=_actor(request), account=account, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Two-step verification has been reset: it will be set up again at the next sign-in."))
+        return redirect("org:person_detail", pk=pk)
+    return render(request, "org/staff/two_factor_reset.html", {"form": form, "person": person})
+
+
 @require_safe
 def grant_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
