@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egide.org.models import Entity, Person, Population, RoleGrant, User
 from egide.org.roles import REFERENT_ROLES, Role
+from egide.org.services import ENTITY_FIELDS
 
 
 class LoginForm(forms.Form):
@@ -42,18 +43,7 @@ class EntityForm(forms.ModelForm[Entity]):
 
     class Meta:
         model = Entity
-        fields = [
-            "name_fr",
-            "name_en",
-            "city",
-            "website",
-            "cell_address",
-            "cell_email",
-            "cell_phone",
-            "cell_hours_fr",
-            "cell_hours_en",
-            "is_active",
-        ]
+        fields = list(ENTITY_FIELDS)
         widgets = {"cell_address": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from egide.core.audit import audit_record
 from egide.org.models import Entity, Person, RoleGrant, User
 
-ENTITY_CONTACT_FIELDS = (
+ENTITY_FIELDS = (
     "name_fr",
     "name_en",
     "city",
@@ -41,7 +41,7 @@ def _changed_fields(instance: Any, values: dict[str, Any], fields: tuple[str, ..
 
 @transaction.atomic
 def entity_update(*, actor: User, entity: Entity, values: dict[str, Any]) -> list[str]:
-    changed = _changed_fields(entity, values, ENTITY_CONTACT_FIELDS)
+    changed = _changed_fields(entity, values, ENTITY_FIELDS)
     for name in changed:
         setattr(entity, name, values[name])
     if changed:
