@@ -12,10 +12,11 @@ import hmac
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from egide.core.models import ThrottleCounter
+
+MAX_WINDOW_SECONDS = 24 * 60 * 60
 
 
 def _key(scope: str, identifier: str) -> str:
@@ -29,18 +30,23 @@ def throttle_is_blocked(*, scope: str, identifier: str, limit: int, window_secon
 
 
 def throttle_record_failure(*, scope: str, identifier: str, window_seconds: int) -> int:
-    """Count one failure; returns the number of failures in the current window."""
+    """Count one failure; returns the number of failures in the current window (a stale window restarts)."""
+    if window_seconds > MAX_WINDOW_SECONDS:
+        raise ValueError("Throttle windows are at most one day.")
     now = timezone.now()
     since = now - datetime.timedelta(seconds=window_seconds)
-    key = _key(scope, identifier)
     with transaction.atomic():
-        ThrottleCounter.objects.filter(window_start__lt=since).delete()
+        # Scopes have different windows: only counters older than any window can be dropped.
+        ThrottleCounter.objects.filter(window_start__lt=now - datetime.timedelta(seconds=MAX_WINDOW_SECONDS)).delete()
         counter, created = ThrottleCounter.objects.select_for_update().get_or_create(
-            key=key, defaults={"window_start": now, "failures": 1}
+            key=_key(scope, identifier), defaults={"window_start": now, "failures": 1}
         )
         if not created:
-            ThrottleCounter.objects.filter(pk=counter.pk).update(failures=F("failures") + 1)
-            counter.refresh_from_db()
+            if counter.window_start < since:
+                counter.window_start, counter.failures = now, 1
+            else:
+                counter.failures += 1
+            counter.save(update_fields=["window_start", "failures"])
     return counter.failures
 
 
