@@ -197,9 +197,6 @@ LOCALE_PATHS = [BASE_DIR / "egide" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-LANGUAGE_COOKIE_NAME = "egide_language"
-LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Static files: served by Égide itself (whitenoise), nothing from a CDN.
 STATIC_URL = "/static/"

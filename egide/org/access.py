@@ -46,7 +46,7 @@ def user_requires_two_factor(user: Any) -> bool:
 def _descendants(entity_ids: set[int]) -> set[int]:
     """Entity ids with all their sub-units (the tree is small: one query)."""
     children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Entity.objects.values_list("pk", "parent_id"):
+    for pk, parent_id in Entity.objects.order_by().values_list("pk", "parent_id"):
         children.setdefault(parent_id, []).append(pk)
     result, stack = set(), list(entity_ids)
     while stack:

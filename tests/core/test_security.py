@@ -84,3 +84,8 @@ def test_errors_show_no_stack_trace(db: Any, settings: Any) -> None:
     response = Client().get("/fr/staff/org/people/not-a-number/")
     assert response.status_code in (302, 404)
     assert "Traceback" not in response.content.decode()
+
+
+def test_help_pages_set_no_cookie(db: Any) -> None:
+    for path in ("/fr/", "/en/", "/fr/mentions-legales/", "/en/privacy/"):
+        assert Client().get(path).cookies == {}, path
