@@ -214,9 +214,6 @@ class RoleGrant(models.Model):
     def is_referent(self) -> bool:
         return self.role in REFERENT_ROLES
 
-    def is_active_on(self, day: datetime.date) -> bool:
-        return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
-
     @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
