@@ -76,6 +76,9 @@ CSRF_TRUSTED_ORIGINS = env_list("EGIDE_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "egide.core",
     "egide.org",
+    "egide.vault",
+    "egide.reports",
+    "egide.cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -99,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "egide.org.middleware.StaffAccessMiddleware",
+    "egide.vault.session.VaultCookieMiddleware",
+    "egide.cases.middleware.HandlerKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -118,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "egide.core.context_processors.site",
                 "egide.org.context_processors.staff",
+                "egide.cases.context_processors.handler",
             ],
         },
     },
@@ -269,6 +275,8 @@ LOGGING = {
 # Égide's own settings.
 EGIDE_DISCLOSURE_THRESHOLD = int(env("EGIDE_DISCLOSURE_THRESHOLD", "5") or 5)
 EGIDE_QUICK_EXIT_URL = env("EGIDE_QUICK_EXIT_URL", "https://meteofrance.com/") or ""
+# The public address, for links in e-mails (which carry no content).
+EGIDE_BASE_URL = (env("EGIDE_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 EGIDE_SITE_NAME = env("EGIDE_SITE_NAME", "Égide") or "Égide"
 
 # The publisher named in the legal notice and the privacy notice.
@@ -284,3 +292,45 @@ EGIDE_PUBLISHER = {
 # Outside production, whitenoise serves files straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# The vault (see docs/architecture.md, "Security model"). Argon2id protects handler keys, recovery
+# codes and follow-up codes: 64 MiB and 4 passes take about 120 ms here, which makes guessing an
+# 80-bit follow-up code hopeless. Tests weaken them through an explicit fixture only.
+EGIDE_VAULT_ARGON2_OPSLIMIT = int(env("EGIDE_VAULT_ARGON2_OPSLIMIT", "4") or 4)
+EGIDE_VAULT_ARGON2_MEMLIMIT = int(env("EGIDE_VAULT_ARGON2_MEMLIMIT", str(64 * 1024 * 1024)) or 0)
+if PRODUCTION and (EGIDE_VAULT_ARGON2_MEMLIMIT < 64 * 1024 * 1024 or EGIDE_VAULT_ARGON2_OPSLIMIT < 3):
+    raise ImproperlyConfigured("The vault's Argon2id parameters must be at least 64 MiB and 3 passes in production.")
+EGIDE_VAULT_COOKIE_NAME = "egide_vault"
+
+# The reporter's side: its own session cookie, idle expiry, flood limits and uploads.
+EGIDE_FOLLOWUP_COOKIE_NAME = "egide_followup"
+EGIDE_FOLLOWUP_IDLE_SECONDS = int(env("EGIDE_FOLLOWUP_IDLE_SECONDS", "1200") or 1200)
+EGIDE_FOLLOWUP_MAX_FAILURES = int(env("EGIDE_FOLLOWUP_MAX_FAILURES", "10") or 10)
+EGIDE_FOLLOWUP_WINDOW_SECONDS = int(env("EGIDE_FOLLOWUP_WINDOW_SECONDS", "900") or 900)
+# A small proof of work computed by the page (about a quarter of a second on a laptop): floods get
+# expensive without a third-party CAPTCHA. Forms sent without it (no JavaScript) are accepted under
+# a lower per-entity hourly limit.
+EGIDE_REPORT_POW_BITS = int(env("EGIDE_REPORT_POW_BITS", "18") or 18)
+EGIDE_REPORT_HOURLY_LIMIT = int(env("EGIDE_REPORT_HOURLY_LIMIT", "300") or 300)
+EGIDE_REPORT_HOURLY_LIMIT_WITHOUT_PROOF = int(env("EGIDE_REPORT_HOURLY_LIMIT_WITHOUT_PROOF", "30") or 30)
+EGIDE_UPLOAD_MAX_BYTES = int(env("EGIDE_UPLOAD_MAX_BYTES", str(64 * 1024 * 1024)) or 0)
+EGIDE_UPLOAD_MAX_FILES = int(env("EGIDE_UPLOAD_MAX_FILES", "10") or 10)
+# Uploads larger than this go to a temporary file, never whole in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = EGIDE_UPLOAD_MAX_FILES + 1
+# The act that set up the reporting procedure (R6), shown on the information notice.
+EGIDE_REPORTING_ACT = {
+    "reference": env("EGIDE_REPORTING_ACT_REFERENCE", "") or "",
+    "date": env("EGIDE_REPORTING_ACT_DATE", "") or "",
+    "url": env("EGIDE_REPORTING_ACT_URL", "") or "",
+}
+EGIDE_MINISTERIAL_CELL = {
+    "name": env(
+        "EGIDE_MINISTERIAL_CELL_NAME",
+        "Cellule ministérielle d'écoute, de conseil, de signalement et de traitement des discriminations "
+        "et des violences sexistes et sexuelles (ministères économiques et financiers)",
+    )
+    or "",
+    "url": env("EGIDE_MINISTERIAL_CELL_URL", "") or "",
+    "email": env("EGIDE_MINISTERIAL_CELL_EMAIL", "") or "",
+}

@@ -8,4 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("", include("egide.core.urls")),
     path("", include("egide.org.urls")),
+    path("", include("egide.reports.urls")),
+    path("", include("egide.cases.urls")),
 )

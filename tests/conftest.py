@@ -49,6 +49,14 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def weak_key_derivation(settings: Any) -> None:
+    """The vault's Argon2id at its minimum, for speed: production defaults are checked in tests/vault."""
+    settings.EGIDE_VAULT_ARGON2_OPSLIMIT = 1
+    settings.EGIDE_VAULT_ARGON2_MEMLIMIT = 8192
+    settings.EGIDE_REPORT_POW_BITS = 4
+
+
 @pytest.fixture
 def school_a(db: Any) -> Entity:
     return Entity.objects.get(code=SCHOOL_A)

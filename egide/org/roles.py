@@ -69,3 +69,6 @@ ADMIN_ROLES = frozenset({Role.IMT_ADMIN, Role.ENTITY_ADMIN})
 
 # Roles only an IMT-wide administrator may grant.
 IMT_ONLY_ROLES = frozenset({Role.IMT_ADMIN})
+
+# Roles that receive and handle reports for their entity (an IMT-wide grant: the pooled unit).
+HANDLER_ROLES = frozenset({Role.REFERENT_ECOUTE, Role.REFERENT_SIGNALEMENT})

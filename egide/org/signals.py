@@ -1,4 +1,4 @@
-"""Audit events for changes made through Django's admin (super-administrators only)."""
+"""Signals of the organisation app: audit of Django admin changes, and password events for other apps."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from egide.core.audit import audit_record
+
+# Sent with (request, user, password) when a person proves their password at sign-in or sets a
+# new one while signed in: apps that protect keys with the password (the vault) listen; org does
+# not need to know them.
+password_verified = Signal()
+password_changed = Signal()
 
 _ACTIONS = {1: "admin.added", 2: "admin.changed", 3: "admin.deleted"}
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from egide.core.models import AuditEvent
 from egide.org.models import Entity, Person, Population, RoleGrant, User
 from egide.org.roles import Role
+from tests.reports.conftest import give_key
 
 ClientFor = Callable[[User], Client]
 
@@ -60,6 +61,7 @@ def test_roles_without_administration_get_404(
     person_a: Person, referent_a: User, student: User, pilot: User, as_user: ClientFor
 ) -> None:
     grant = RoleGrant.objects.get(person=referent_a.person)
+    give_key(referent_a)  # a handler without a personal key is first sent to create one
     for user in (referent_a, student, pilot):
         client = as_user(user)
         for path in _pages(person_a.pk, grant.pk, "telecom-paris"):
@@ -294,8 +296,9 @@ def test_entity_admin_cannot_create_an_account_that_would_carry_wider_roles(
     assert not User.objects.filter(person=head).exists()
 
 
-def test_entity_admin_resets_two_factor_of_own_people_only(admin_a: User, referent_a: User, referent_b: User,
-                                                           as_user: ClientFor) -> None:
+def test_entity_admin_resets_two_factor_of_own_people_only(
+    admin_a: User, referent_a: User, referent_b: User, as_user: ClientFor
+) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.create(user=referent_a, name="authenticator", confirmed=True)

@@ -27,6 +27,7 @@ from egide.core.audit import audit_record
 from egide.core.decorators import public, signed_in_only
 from egide.core.throttle import throttle_is_blocked, throttle_record_failure, throttle_reset
 from egide.org.forms import LoginForm, ResetForm, TokenForm
+from egide.org.signals import password_changed, password_verified
 
 BACKUP_CODE_COUNT = 10
 
@@ -65,6 +66,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 throttle_reset(scope="login", identifier=email)
                 login(request, user)
+                password_verified.send(sender=type(user), request=request, user=user, password=form.cleaned_data["password"])
                 audit_record(actor=user, action="auth.login", target=user)
                 return HttpResponseRedirect(_safe_next(request, reverse("org:dashboard")))
     return render(request, "org/auth/login.html", {"form": form, "next": _safe_next(request, "")})
@@ -204,6 +206,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        password_changed.send(
+            sender=type(form.user), request=self.request, user=form.user, password=form.cleaned_data["new_password1"]
+        )
         audit_record(actor=form.user, action="auth.password_changed", target=form.user)
         messages.success(self.request, _("Your password has been changed."))
         return response

@@ -1,0 +1,336 @@
+"""The handlers' side for this first version: personal keys, the inbox, a report and its messages."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from egide.cases.access import access_report_for_handler, is_handler, reports_for_handler
+from egide.cases.forms import KeyProtectionForm, RecoveryForm, ReplyForm, SetAsideForm, UnlockForm
+from egide.core.audit import audit_record
+from egide.core.deadlines import deadline_status
+from egide.core.throttle import throttle_is_blocked, throttle_record_failure, throttle_reset
+from egide.org import access as org_access
+from egide.org.models import Entity
+from egide.reports.choices import Author, Category, Status
+from egide.reports.models import Attachment, Report
+from egide.reports.selectors import key_readiness
+from egide.reports.services import (
+    decrypt_attachment_meta,
+    decrypt_content,
+    decrypt_message,
+    message_from_handler,
+    report_restore,
+    reports_set_aside,
+)
+from egide.reports.views import file_response
+from egide.vault.models import HandlerKey
+from egide.vault.services import (
+    NoAccess,
+    WrongSecret,
+    envelope_open_for_user,
+    handler_key_create,
+    handler_key_recover,
+    handler_key_unlock,
+)
+from egide.vault.session import staff_private_key, staff_unlock
+
+
+def key_setup_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    view.egide_key_setup = True  # type: ignore[attr-defined]  # reachable before the key exists (see middleware)
+    return view
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("cases:inbox")
+
+
+def _handler_only(user: Any) -> None:
+    if not is_handler(user):
+        raise Http404
+
+
+# --- Personal keys ------------------------------------------------------------------------------
+
+
+@key_setup_view
+@require_http_methods(["GET", "POST"])
+def key_setup(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    _handler_only(user)
+    if HandlerKey.objects.filter(user=user).exists():
+        return redirect("cases:inbox")
+    form = KeyProtectionForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        created = handler_key_create(user=user, secret=form.secret, protection=form.cleaned_data["protection"])
+        staff_unlock(request, created.private_key)
+        return render(request, "cases/recovery_code.html", {"code": created.recovery_code})
+    return render(request, "cases/key_setup.html", {"form": form})
+
+
+@key_setup_view
+@require_http_methods(["GET", "POST"])
+def key_unlock(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    key = HandlerKey.objects.filter(user=user).first()
+    if key is None:
+        raise Http404
+    form = UnlockForm(request.POST or None)
+    limits = {"limit": settings.EGIDE_LOGIN_MAX_FAILURES, "window_seconds": settings.EGIDE_LOGIN_WINDOW_SECONDS}
+    if request.method == "POST" and form.is_valid():
+        identifier = str(user.pk)
+        if throttle_is_blocked(scope="vault", identifier=identifier, **limits):
+            form.add_error(
+                "secret", _("Too many failed attempts. Wait %(minutes)d minutes.") % {"minutes": limits["window_seconds"] // 60}
+            )
+        else:
+            try:
+                staff_unlock(request, handler_key_unlock(key=key, secret=form.cleaned_data["secret"]))
+            except WrongSecret:
+                throttle_record_failure(scope="vault", identifier=identifier, window_seconds=limits["window_seconds"])
+                audit_record(actor=user, action="vault.unlock_failed", target=user)
+                form.add_error("secret", _("This does not open your key."))
+            else:
+                throttle_reset(scope="vault", identifier=identifier)
+                return HttpResponseRedirect(_next(request))
+    return render(request, "cases/key_unlock.html", {"form": form, "key": key, "next": _next(request)})
+
+
+@key_setup_view
+@require_http_methods(["GET", "POST"])
+def key_recover(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    key = HandlerKey.objects.filter(user=user).first()
+    if key is None:
+        raise Http404
+    form = RecoveryForm(request.POST or None, user=user)
+    limits = {"limit": settings.EGIDE_LOGIN_MAX_FAILURES, "window_seconds": settings.EGIDE_LOGIN_WINDOW_SECONDS}
+    if request.method == "POST" and form.is_valid():
+        identifier = str(user.pk)
+        if throttle_is_blocked(scope="vault", identifier=identifier, **limits):
+            form.add_error(
+                "recovery_code",
+                _("Too many failed attempts. Wait %(minutes)d minutes.") % {"minutes": limits["window_seconds"] // 60},
+            )
+        else:
+            try:
+                recovered = handler_key_recover(
+                    key=key,
+                    recovery_code=form.cleaned_data["recovery_code"],
+                    secret=form.secret,
+                    protection=form.cleaned_data["protection"],
+                )
+            except WrongSecret:
+                throttle_record_failure(scope="vault", identifier=identifier, window_seconds=limits["window_seconds"])
+                form.add_error("recovery_code", _("This recovery code does not open your key."))
+            else:
+                staff_unlock(request, recovered.private_key)
+                return render(request, "cases/recovery_code.html", {"code": recovered.recovery_code})
+    return render(request, "cases/key_recover.html", {"form": form})
+
+
+def _unlocked(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Handler pages need the personal key unlocked for this session."""
+
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        _handler_only(request.user)
+        private_key = staff_private_key(request)
+        if private_key is None:
+            return HttpResponseRedirect(reverse("cases:key_unlock") + "?" + urlencode({"next": request.get_full_path()}))
+        return view(request, private_key, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+def _data_key(report: Report, user: Any, private_key: bytes) -> bytes:
+    try:
+        return envelope_open_for_user(envelope_id=report.envelope_id, user=user, private_key=private_key)
+    except NoAccess as error:
+        raise Http404 from error
+
+
+# --- Inbox --------------------------------------------------------------------------------------
+
+OPEN_STATUSES = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS]
+
+
+@require_safe
+@_unlocked
+def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
+    user: Any = request.user
+    view = request.GET.get("view", "open")
+    reports = reports_for_handler(user)
+    reports = reports.filter(status__in=OPEN_STATUSES) if view == "open" else reports.exclude(status__in=OPEN_STATUSES)
+    rows = []
+    categories = dict(Category.choices)
+    for report in reports.order_by("ack_due", "pk")[:500]:
+        content = decrypt_content(_data_key(report, user, private_key), report)
+        rows.append(
+            {
+                "report": report,
+                "received_at": datetime.datetime.fromisoformat(content["received_at"]),
+                "categories": [categories.get(value, value) for value in report.category_list],
+                "status": Status(report.status).label,
+                "deadline": deadline_status(report.ack_due) if report.acknowledged_at is None and report.is_open else None,
+                "danger": content.get("danger_now") == "yes",
+            }
+        )
+    entity_ids = {grant.entity_id for grant in org_access.active_grants(user) if grant.entity_id is not None}
+    readiness = [item for item in key_readiness(list(Entity.objects.filter(pk__in=entity_ids))) if item.warning]
+    audit_record(actor=user, action="cases.inbox_listed", data={"count": len(rows), "view": view})
+    return render(
+        request, "cases/inbox.html", {"rows": rows, "view": view, "readiness": readiness, "set_aside_form": SetAsideForm()}
+    )
+
+
+@require_POST
+@_unlocked
+def set_aside(request: HttpRequest, private_key: bytes) -> HttpResponse:
+    user: Any = request.user
+    form = SetAsideForm(request.POST)
+    references = request.POST.getlist("reference")
+    if not form.is_valid() or not references:
+        messages.error(request, _("Tick the reports to set aside and give a reason."))
+        return redirect("cases:inbox")
+    reports = list(reports_for_handler(user).filter(reference__in=references))
+    count = reports_set_aside(reports=reports, handler=user, reason=form.cleaned_data["reason"])
+    messages.success(
+        request, _("%(count)d report(s) set aside. You can find them under “Closed and set aside”.") % {"count": count}
+    )
+    return redirect("cases:inbox")
+
+
+# --- One report ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@_unlocked
+def report_detail(request: HttpRequest, private_key: bytes, reference: str) -> HttpResponse:
+    user: Any = request.user
+    report = access_report_for_handler(user, reference)
+    data_key = _data_key(report, user, private_key)
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid() and report.is_open:
+            message_from_handler(report=report, data_key=data_key, handler=user, text=form.cleaned_data["text"])
+            messages.success(request, _("Your message was sent to the reporter."))
+            return redirect("cases:report", reference=report.reference)
+        if not report.is_open:
+            form.add_error(None, _("This report is no longer open: no message can be sent."))
+    audit_record(actor=user, action="report.read", object_type="reports.report", object_id=report.reference)
+    return render(request, "cases/report.html", _report_context(report, data_key, form))
+
+
+def _report_context(report: Report, data_key: bytes, form: ReplyForm) -> dict[str, Any]:
+    attachments: dict[int | None, list[dict[str, Any]]] = {}
+    for attachment in report.attachments.all():
+        meta = decrypt_attachment_meta(data_key, attachment)
+        attachments.setdefault(attachment.message_id, []).append({"id": attachment.pk, "size": attachment.size, **meta})
+    thread = [
+        {
+            "author": message.author,
+            "author_label": Author(message.author).label,
+            "handler": message.handler,
+            "created_at": message.created_at,
+            "text": decrypt_message(data_key, message),
+            "attachments": attachments.get(message.pk, []),
+        }
+        for message in report.messages.select_related("handler")
+    ]
+    content = decrypt_content(data_key, report)
+    return {
+        "report": report,
+        "content": content,
+        "labels": _labels(report, content),
+        "received_at": datetime.datetime.fromisoformat(content["received_at"]),
+        "thread": thread,
+        "first_attachments": attachments.get(None, []),
+        "form": form,
+        "deadline": deadline_status(report.ack_due) if report.acknowledged_at is None and report.is_open else None,
+    }
+
+
+def _labels(report: Report, content: dict[str, Any]) -> dict[str, Any]:
+    """Readable labels for the stored codes."""
+    from egide.org.models import Population
+    from egide.reports import choices
+
+    def label(enum: Any, value: str) -> str:
+        return str(dict(enum.choices).get(value, value)) if value else ""
+
+    return {
+        "mode": label(choices.Mode, report.mode),
+        "role": label(choices.ReporterRole, report.reporter_role),
+        "population": label(Population, report.population),
+        "categories": [label(choices.Category, value) for value in report.category_list],
+        "sexual_violence": [label(choices.SexualViolence, value) for value in content.get("sexual_violence", [])],
+        "criteria": [label(choices.DiscriminationCriterion, value) for value in content.get("criteria", [])],
+        "when": label(choices.WhenKind, content.get("when", {}).get("kind", "")),
+        "where": label(choices.Place, content.get("where", {}).get("kind", "")),
+        "author_relation": label(choices.AuthorRelation, content.get("authors", {}).get("relation", "")),
+        "author_population": label(Population, content.get("authors", {}).get("population", "")),
+        "author_named": label(choices.YesNoUnsure, content.get("authors", {}).get("named", "")),
+        "witnesses": label(choices.YesNoUnsure, content.get("witnesses", {}).get("any", "")),
+        "danger": label(choices.YesNoUnsure, content.get("danger_now", "")),
+        "wishes": [label(choices.Wish, value) for value in content.get("wishes", [])],
+        "status": label(choices.Status, report.status),
+    }
+
+
+@require_safe
+@_unlocked
+def report_file(request: HttpRequest, private_key: bytes, reference: str, attachment_id: int) -> HttpResponseBase:
+    user: Any = request.user
+    report = access_report_for_handler(user, reference)
+    attachment = Attachment.objects.filter(pk=attachment_id, report=report).first()
+    if attachment is None:
+        raise Http404
+    data_key = _data_key(report, user, private_key)
+    audit_record(
+        actor=user,
+        action="report.file_downloaded",
+        object_type="reports.report",
+        object_id=report.reference,
+        data={"attachment": attachment.pk},
+    )
+    return file_response(data_key, attachment)
+
+
+@require_POST
+@_unlocked
+def restore(request: HttpRequest, private_key: bytes, reference: str) -> HttpResponse:
+    user: Any = request.user
+    report = access_report_for_handler(user, reference)
+    _data_key(report, user, private_key)
+    report_restore(report=report, handler=user)
+    return redirect("cases:report", reference=report.reference)
+
+
+# --- Key readiness for administrators -----------------------------------------------------------
+
+
+@require_safe
+def readiness(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    scope = org_access.administered_entity_ids(user)
+    if not scope and not is_handler(user):
+        raise Http404
+    entities = Entity.objects.filter(is_active=True)
+    if scope != org_access.ALL:
+        allowed = set(scope) | {grant.entity_id for grant in org_access.active_grants(user) if grant.entity_id is not None}
+        entities = entities.filter(pk__in=allowed)
+    return render(request, "cases/readiness.html", {"rows": key_readiness(list(entities))})

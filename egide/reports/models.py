@@ -1,0 +1,111 @@
+"""Reports as stored: only what indicators and deadlines need is in clear (entity, coarse
+categories, reporter population and role, month, channel, status, deadlines); everything a person
+wrote or that could identify anyone is in `content`, encrypted with the report's data key."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from egide.reports.choices import Author, Channel, Mode, ReporterRole, Status
+
+
+class ReportSequence(models.Model):
+    """The last reference number used per entity and year, incremented under a row lock."""
+
+    entity = models.ForeignKey("org.Entity", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity", "year"], name="reports_sequence_entity_year")]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id}/{self.year}: {self.last}"
+
+
+class Report(models.Model):
+    reference = models.CharField(max_length=40, unique=True)
+    entity = models.ForeignKey("org.Entity", on_delete=models.PROTECT, related_name="reports")
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    reporter_role = models.CharField(max_length=20, choices=ReporterRole.choices)
+    population = models.CharField(max_length=30)
+    categories = models.CharField(max_length=300, blank=True)  # comma-separated Category values
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    received_month = models.DateField()
+    ack_due = models.DateField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    proof_of_work = models.BooleanField(default=False)
+    pooled = models.BooleanField(default=False)  # also sent to the IMT-level unit: no handler of the entity had a key
+    envelope = models.OneToOneField("vault.Envelope", on_delete=models.PROTECT, related_name="report")
+    receipt = models.OneToOneField("vault.Receipt", null=True, blank=True, on_delete=models.SET_NULL, related_name="report")
+    content = models.BinaryField()
+    submission_digest = models.CharField(max_length=64, unique=True)
+    # Lets a repeated submission (double click) show the same acknowledgement and code again for a
+    # few minutes; sealed under a key derived from the form's token, which the server does not keep.
+    replay_box = models.BinaryField(null=True, blank=True)
+    replay_until = models.DateTimeField(null=True, blank=True)
+    set_aside_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["entity", "status"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def category_list(self) -> list[str]:
+        return [value for value in self.categories.split(",") if value]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {Status.CLOSED, Status.WITHDRAWN, Status.SET_ASIDE}
+
+
+class Message(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # bound into the ciphertext
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
+    author = models.CharField(max_length=20, choices=Author.choices)
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.BinaryField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"message #{self.pk}"
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    author = models.CharField(max_length=20, choices=Author.choices)
+    blob = models.CharField(max_length=100, unique=True)  # storage name: random, says nothing
+    size = models.PositiveBigIntegerField()
+    meta = models.BinaryField()  # encrypted: name, type, what was removed
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"attachment #{self.pk}"
+
+
+class FollowUpSession(models.Model):
+    """A reporter signed in with their code: the receipt's private key, sealed under a cookie key."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    sealed_key = models.BinaryField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"follow-up session #{self.pk}"

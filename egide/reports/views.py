@@ -1,0 +1,401 @@
+"""The reporter's side: its own pages, templates and cookie; no account, nothing that links a
+person to a report (no IP address, no staff session, no tracking)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from egide.core.decorators import public
+from egide.core.throttle import throttle_is_blocked, throttle_record_failure, throttle_reset
+from egide.org.help import HELP_NUMBERS
+from egide.reports import followup, proof
+from egide.reports.choices import Author, Status
+from egide.reports.forms import STEP_NAMES, STEPS, CodeForm, ReplyForm, SendStep, WithdrawForm, YouStep
+from egide.reports.models import Attachment
+from egide.reports.selectors import entity_handlers
+from egide.reports.services import (
+    Submission,
+    SubmissionRefused,
+    attachment_chunks,
+    decrypt_attachment_meta,
+    decrypt_content,
+    decrypt_message,
+    message_from_reporter,
+    report_submit,
+    report_withdraw,
+)
+from egide.vault.sanitize import CleanedUpload, UploadRejected, clean_upload
+
+NOTICE_UPDATED = datetime.date(2026, 11, 26)
+
+
+def _language() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+# --- Information pages --------------------------------------------------------------------------
+
+
+def _info(request: HttpRequest, name: str) -> HttpResponse:
+    context = {
+        "publisher": settings.EGIDE_PUBLISHER,
+        "act": settings.EGIDE_REPORTING_ACT,
+        "ministerial_cell": settings.EGIDE_MINISTERIAL_CELL,
+        "notice_updated": NOTICE_UPDATED,
+    }
+    return render(request, f"reports/info/{name}.{_language()}.html", context)
+
+
+@public
+@require_safe
+def how(request: HttpRequest) -> HttpResponse:
+    return _info(request, "how")
+
+
+@public
+@require_safe
+def notice(request: HttpRequest) -> HttpResponse:
+    return _info(request, "notice")
+
+
+@public
+@require_safe
+def channels(request: HttpRequest) -> HttpResponse:
+    return _info(request, "channels")
+
+
+# --- The report form ----------------------------------------------------------------------------
+
+
+def _field_names() -> dict[str, set[str]]:
+    return {name: set(form_class.base_fields) for name, form_class, _title in STEPS}
+
+
+def _bound_steps(data: Any, files: Any = None) -> dict[str, forms.Form]:
+    about = STEPS[0][1](data)
+    entity = about.cleaned_data.get("entity") if about.is_valid() else None
+    handlers = entity_handlers(entity) if entity is not None else []
+    result: dict[str, forms.Form] = {}
+    for name, form_class, _title in STEPS:
+        if form_class is YouStep:
+            result[name] = YouStep(data, handlers=handlers)
+        elif form_class is SendStep:
+            result[name] = SendStep(data, files)
+        else:
+            result[name] = form_class(data)
+    return result
+
+
+def _unbound(step: str, data: Any) -> forms.Form:
+    """The step's form filled with what was typed before, without showing errors yet."""
+    form_class = {name: form_class for name, form_class, _title in STEPS}[step]
+    initial = {}
+    for name, field in form_class.base_fields.items():
+        if isinstance(field, forms.MultipleChoiceField):
+            initial[name] = data.getlist(name) if data else []
+        elif data and name in data:
+            initial[name] = data.get(name)
+    if form_class is YouStep:
+        about = STEPS[0][1](data) if data else None
+        entity = about.cleaned_data.get("entity") if about is not None and about.is_valid() else None
+        return YouStep(initial=initial, handlers=entity_handlers(entity) if entity else [])
+    return form_class(initial=initial)
+
+
+def _carried(data: Any, step: str) -> list[tuple[str, str]]:
+    """The answers of the other steps, to send again as hidden fields."""
+    if not data:
+        return []
+    names = set().union(*(fields for name, fields in _field_names().items() if name != step)) - {"attachments"}
+    return [(name, value) for name in sorted(names) for value in data.getlist(name)]
+
+
+def _render_step(request: HttpRequest, step: str, form: forms.Form, data: Any, token: str, **extra: Any) -> HttpResponse:
+    index = STEP_NAMES.index(step)
+    danger = bool(data) and data.get("danger_now") == "yes"
+    context = {
+        "step": step,
+        "step_number": index + 1,
+        "step_count": len(STEPS),
+        "step_title": STEPS[index][2],
+        "previous_step": STEP_NAMES[index - 1] if index else "",
+        "form": form,
+        "carried": _carried(data, step),
+        "token": token,
+        "danger": danger,
+        "help_numbers": [number for number in HELP_NUMBERS if number.emergency],
+        "max_bytes": settings.EGIDE_UPLOAD_MAX_BYTES,
+        "max_megabytes": settings.EGIDE_UPLOAD_MAX_BYTES // (1024 * 1024),
+        **extra,
+    }
+    if step == "send":
+        context["challenge"] = proof.new_challenge(token)
+        context["pow_bits"] = settings.EGIDE_REPORT_POW_BITS
+    return render(request, "reports/form.html", context)
+
+
+def _token(data: Any) -> str:
+    token = (data.get("submission_token") or "") if data else ""
+    return token if 20 <= len(token) <= 100 and token.replace("-", "").replace("_", "").isalnum() else secrets.token_urlsafe(32)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def report_form(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _render_step(request, "about", STEPS[0][1](), None, secrets.token_urlsafe(32))
+    data = request.POST
+    token = _token(data)
+    step = str(data.get("step")) if data.get("step") in STEP_NAMES else "about"
+    index = STEP_NAMES.index(step)
+    if data.get("action") == "back" and index > 0:
+        return _render_step(request, STEP_NAMES[index - 1], _unbound(STEP_NAMES[index - 1], data), data, token)
+    steps = _bound_steps(data, request.FILES)
+    if not steps[step].is_valid():
+        return _render_step(request, step, steps[step], data, token)
+    if step != "send":
+        following = STEP_NAMES[index + 1]
+        return _render_step(request, following, _unbound(following, data), data, token)
+    for name in STEP_NAMES:  # the final submit checks every step again
+        if not steps[name].is_valid():
+            return _render_step(request, name, steps[name], data, token)
+    return _submit(request, steps, data, token)
+
+
+def _clean_files(files: list[Any]) -> list[CleanedUpload]:
+    if len(files) > settings.EGIDE_UPLOAD_MAX_FILES:
+        raise UploadRejected(_("You can add at most %(count)d files.") % {"count": settings.EGIDE_UPLOAD_MAX_FILES})
+    cleaned: list[CleanedUpload] = []
+    try:
+        for upload in files:
+            try:
+                cleaned.append(clean_upload(upload, declared_name=upload.name or ""))
+            except UploadRejected as error:
+                raise UploadRejected(f"{upload.name}: {error.message}") from error
+    except UploadRejected:
+        for item in cleaned:
+            item.file.close()
+        raise
+    return cleaned
+
+
+def _submit(request: HttpRequest, steps: dict[str, forms.Form], data: Any, token: str) -> HttpResponse:
+    send = steps["send"]
+    proved = proof.is_solved(token=token, challenge=data.get("pow_challenge", ""), nonce=data.get("pow_nonce", ""))
+    try:
+        uploads = _clean_files(send.cleaned_data["attachments"])
+    except UploadRejected as error:
+        send.add_error("attachments", error.message)
+        return _render_step(request, "send", send, data, token, files_lost=True)
+    try:
+        acknowledgement = report_submit(submission=_submission(steps, token, proved, uploads))
+    except SubmissionRefused as error:
+        send.add_error(None, error.message)
+        return _render_step(request, "send", send, data, token, files_lost=bool(uploads))
+    finally:
+        for upload in uploads:
+            upload.file.close()
+    removed = [(upload.name, upload.removed, upload.metadata_kept) for upload in uploads]
+    return render(request, "reports/acknowledgement.html", {"ack": acknowledgement, "removed": removed})
+
+
+def _submission(steps: dict[str, forms.Form], token: str, proved: bool, uploads: list[CleanedUpload]) -> Submission:
+    about, facts, persons, you = (steps[name].cleaned_data for name in ("about", "facts", "persons", "you"))
+    excluded_ids = [int(value) for value in you["excluded"]]
+    excluded_names = [label for value, label in steps["you"].fields["excluded"].choices if value in you["excluded"]]  # type: ignore[attr-defined]
+    content = {
+        "danger_now": about["danger_now"],
+        "narrative": facts["narrative"],
+        "sexual_violence": facts["sexual_violence"],
+        "criteria": facts["criteria"],
+        "when": {
+            "kind": facts["when_kind"],
+            "start": facts["when_start"].isoformat() if facts["when_start"] else "",
+            "end": facts["when_end"].isoformat() if facts["when_end"] else "",
+        },
+        "where": {"kind": facts["where"], "detail": facts["where_detail"]},
+        "authors": {
+            "relation": persons["author_relation"],
+            "population": persons["author_population"],
+            "named": persons["author_named"],
+            "names": persons["author_names"],
+        },
+        "witnesses": {"any": persons["witnesses"], "detail": persons["witnesses_detail"]},
+        "wishes": you["wishes"],
+        "identity": {"name": you["full_name"], "contact": you["contact"]} if you["mode"] != "anonymous" else {},
+        "notify_email": you["notify_email"],
+        "excluded": excluded_names,
+    }
+    return Submission(
+        entity=about["entity"],
+        mode=you["mode"],
+        reporter_role=about["reporter_role"],
+        population=about["population"],
+        categories=facts["categories"],
+        content=content,
+        excluded_person_ids=excluded_ids,
+        token=token,
+        proof_of_work=proved,
+        language=_language(),
+        attachments=uploads,
+    )
+
+
+# --- Follow-up ----------------------------------------------------------------------------------
+
+
+def _throttle_identifier(request: HttpRequest) -> str:
+    # Counted per network address, but only as a keyed hash that lives for the window (core.throttle).
+    return "followup:" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST or None)
+    limits = {"limit": settings.EGIDE_FOLLOWUP_MAX_FAILURES, "window_seconds": settings.EGIDE_FOLLOWUP_WINDOW_SECONDS}
+    if request.method == "POST" and form.is_valid():
+        identifier = _throttle_identifier(request)
+        if throttle_is_blocked(scope="followup", identifier=identifier, **limits):
+            form.add_error(
+                "code",
+                _("Too many wrong codes. Wait %(minutes)d minutes and try again.")
+                % {"minutes": settings.EGIDE_FOLLOWUP_WINDOW_SECONDS // 60},
+            )
+        else:
+            opened = followup.session_open(form.cleaned_data["code"])
+            if opened is not None:
+                throttle_reset(scope="followup", identifier=identifier)
+                redirect_response = HttpResponseRedirect(reverse("reports:space"))
+                followup.set_cookie(redirect_response, opened)
+                return redirect_response
+            throttle_record_failure(scope="followup", identifier=identifier, window_seconds=limits["window_seconds"])
+            form.add_error("code", _("This code does not open any report. Check it and try again."))
+    response: HttpResponse = render(request, "reports/follow_up.html", {"form": form})
+    if request.method == "GET" and settings.EGIDE_FOLLOWUP_COOKIE_NAME in request.COOKIES:
+        followup.end(request, response)
+    return response
+
+
+def _space_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Opens the reporter's session (report and data key) or sends them back to the code page."""
+
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        space = followup.current(request)
+        if space is None:
+            response = redirect("reports:follow_up")
+            followup.end(request, response)
+            return response
+        return view(request, space, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return public(wrapper)
+
+
+@_space_view
+@require_http_methods(["GET", "POST"])
+def space(request: HttpRequest, opened: followup.OpenSpace) -> HttpResponse:
+    report = opened.report
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not report.is_open:
+            raise Http404
+        if form.is_valid():
+            try:
+                uploads = _clean_files(form.cleaned_data["attachments"])
+            except UploadRejected as error:
+                form.add_error("attachments", error.message)
+            else:
+                try:
+                    message_from_reporter(
+                        report=report, data_key=opened.data_key, text=form.cleaned_data["text"], attachments=uploads
+                    )
+                finally:
+                    for upload in uploads:
+                        upload.file.close()
+                return redirect("reports:space")
+    return render(request, "reports/space.html", _space_context(opened, form))
+
+
+def _space_context(opened: followup.OpenSpace, form: forms.Form) -> dict[str, Any]:
+    report, key = opened.report, opened.data_key
+    attachments: dict[int | None, list[dict[str, Any]]] = {}
+    for attachment in report.attachments.all():
+        meta = decrypt_attachment_meta(key, attachment)
+        attachments.setdefault(attachment.message_id, []).append({"id": attachment.pk, "size": attachment.size, **meta})
+    messages = [
+        {
+            "author": message.author,
+            "author_label": Author(message.author).label,
+            "created_at": message.created_at,
+            "text": decrypt_message(key, message),
+            "attachments": attachments.get(message.pk, []),
+        }
+        for message in report.messages.all()
+    ]
+    content = decrypt_content(key, report)
+    return {
+        "report": report,
+        "status_label": Status(report.status).label,
+        "messages": messages,
+        "first_attachments": attachments.get(None, []),
+        "form": form,
+        "received_at": datetime.datetime.fromisoformat(content["received_at"]),
+        "max_megabytes": settings.EGIDE_UPLOAD_MAX_BYTES // (1024 * 1024),
+    }
+
+
+@_space_view
+@require_safe
+def space_file(request: HttpRequest, opened: followup.OpenSpace, attachment_id: int) -> HttpResponseBase:
+    attachment = Attachment.objects.filter(pk=attachment_id, report=opened.report).first()
+    if attachment is None:
+        raise Http404
+    return file_response(opened.data_key, attachment)
+
+
+def file_response(data_key: bytes, attachment: Attachment) -> StreamingHttpResponse:
+    meta = decrypt_attachment_meta(data_key, attachment)
+    response = StreamingHttpResponse(attachment_chunks(data_key, attachment), content_type="application/octet-stream")
+    response["Content-Length"] = str(attachment.size)
+    response["Content-Disposition"] = _attachment_disposition(meta.get("name") or "file")
+    return response
+
+
+def _attachment_disposition(name: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = name.encode("ascii", "ignore").decode().replace('"', "") or "file"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+@_space_view
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, opened: followup.OpenSpace) -> HttpResponse:
+    if not opened.report.is_open:
+        return redirect("reports:space")
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report_withdraw(report=opened.report, data_key=opened.data_key, reason=form.cleaned_data["reason"])
+        return redirect("reports:space")
+    return render(request, "reports/withdraw.html", {"form": form, "report": opened.report})
+
+
+@public
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    response = redirect("reports:follow_up")
+    followup.end(request, response)
+    return response
