@@ -24,6 +24,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py egide_demo
+	$(PY) manage.py cases_demo
 	@echo ""
 	@echo "Égide is starting on http://$(HOST):$(PORT)/  (French: /fr/, English: /en/; staff sign-in: /fr/staff/login/)"
 	@echo "Sent e-mails (password links) are written to var/mail/."
