@@ -239,7 +239,9 @@ else:
 
 # Security headers. The CSP allows nothing but Égide's own origin: no inline script or style.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin: no referrer ever leaves for another site, and same-site form posts keep their Origin
+# header (with no-referrer, Chromium sends "Origin: null" and Django rightly refuses the POST).
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = PRODUCTION and env_bool("EGIDE_SSL_REDIRECT", default=True)
@@ -307,6 +309,11 @@ EGIDE_FOLLOWUP_COOKIE_NAME = "egide_followup"
 EGIDE_FOLLOWUP_IDLE_SECONDS = int(env("EGIDE_FOLLOWUP_IDLE_SECONDS", "1200") or 1200)
 EGIDE_FOLLOWUP_MAX_FAILURES = int(env("EGIDE_FOLLOWUP_MAX_FAILURES", "10") or 10)
 EGIDE_FOLLOWUP_WINDOW_SECONDS = int(env("EGIDE_FOLLOWUP_WINDOW_SECONDS", "900") or 900)
+EGIDE_FOLLOWUP_NETWORK_MAX_FAILURES = int(env("EGIDE_FOLLOWUP_NETWORK_MAX_FAILURES", "100") or 100)
+# The request header (as in request.META) in which the reverse proxy passes the visitor's address to
+# the reporter's pages, e.g. HTTP_X_EGIDE_CLIENT: used only for throttling wrong follow-up codes,
+# through a keyed hash that expires; never stored or logged. Empty: the connection's address.
+EGIDE_CLIENT_ADDRESS_HEADER = env("EGIDE_CLIENT_ADDRESS_HEADER", "") or ""
 # A small proof of work computed by the page (about a quarter of a second on a laptop): floods get
 # expensive without a third-party CAPTCHA. Forms sent without it (no JavaScript) are accepted under
 # a lower per-entity hourly limit.

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from egide.org.models import RoleGrant
+from egide.org.models import EntityKind, RoleGrant
 from egide.org.roles import HANDLER_ROLES
 from egide.reports.models import Report
 from egide.vault.models import Wrap
@@ -25,7 +25,7 @@ def _handled_entities(user: Any) -> tuple[set[int], bool]:
     grants = RoleGrant.objects.active().filter(person_id=user.person_id, role__in=HANDLER_ROLES).select_related("entity")
     entity_ids, pooled = set(), False
     for grant in grants:
-        if grant.entity is None or grant.entity.parent_id is None:
+        if grant.entity is None or grant.entity.kind == EntityKind.HEAD_OFFICE:
             pooled = True
         if grant.entity_id is not None:
             entity_ids.add(grant.entity_id)

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from egide.reports.choices import Author, Channel, Mode, ReporterRole, Status
 
@@ -73,7 +74,7 @@ class Message(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
     author = models.CharField(max_length=20, choices=Author.choices)
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     body = models.BinaryField()
 
     class Meta:

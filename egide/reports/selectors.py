@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from egide.org.models import Entity, Person, RoleGrant, User
+from egide.org.models import Entity, EntityKind, Person, RoleGrant, User
 from egide.org.roles import ADMIN_ROLES, HANDLER_ROLES, Role
 
 
@@ -33,7 +33,7 @@ def _keyed_users(grants: Q, excluded_person_ids: list[int]) -> list[User]:
 
 def pooled_unit_filter() -> Q:
     """Handler grants that cover all of IMT: no entity, or the head office."""
-    return _handler_grants() & (Q(entity__isnull=True) | Q(entity__parent__isnull=True))
+    return _handler_grants() & (Q(entity__isnull=True) | Q(entity__kind=EntityKind.HEAD_OFFICE))
 
 
 def recipients_for(entity: Entity, *, excluded_person_ids: list[int]) -> tuple[list[User], bool]:
@@ -72,6 +72,7 @@ def key_readiness(entities: list[Entity]) -> list[Readiness]:
     from egide.vault.models import EscrowKey
 
     escrowed = set(EscrowKey.objects.filter(retired_at__isnull=True).values_list("entity_id", flat=True))
+    head_offices = set(Entity.objects.filter(kind=EntityKind.HEAD_OFFICE).values_list("pk", flat=True))
     result = []
     for entity in entities:
         person_ids = RoleGrant.objects.active().filter(_handler_grants(), entity=entity).values_list("person_id", flat=True)
@@ -81,7 +82,7 @@ def key_readiness(entities: list[Entity]) -> list[Readiness]:
                 entity=entity,
                 handlers=len(set(person_ids)),
                 keyed=users.filter(vault_key__isnull=False).count(),
-                has_escrow=entity.pk in escrowed or (entity.parent_id in escrowed),
+                has_escrow=bool({entity.pk, entity.parent_id, *head_offices} & escrowed),
             )
         )
     return result

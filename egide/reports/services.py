@@ -169,7 +169,8 @@ def _replay(submission: Submission) -> Acknowledgement | None:
             code = crypto.decrypt(crypto.token_key(submission.token), report.replay_box, context="replay").decode()
         except crypto.DecryptionError:
             code = ""
-    received_at = timezone.now()
+    first = report.messages.order_by("created_at", "pk").first()  # the acknowledgement, written with the report
+    received_at = first.created_at if first is not None else timezone.now()
     return Acknowledgement(reference=report.reference, received_at=received_at, ack_due=report.ack_due, code=code, replayed=True)
 
 
@@ -239,7 +240,7 @@ def _create_report(
         replay_until=received_at + datetime.timedelta(minutes=REPLAY_MINUTES),
     )
     text = acknowledgement_text(reference=reference, received_at=received_at, ack_due=ack_due, language=submission.language)
-    _add_message(report, data_key, author=Author.SYSTEM, text=text, handler=None)
+    _add_message(report, data_key, author=Author.SYSTEM, text=text, handler=None, at=received_at)
     _attach(report, None, Author.REPORTER, blobs)
     audit_record(
         action="report.received",
@@ -250,8 +251,10 @@ def _create_report(
     return report
 
 
-def _add_message(report: Report, data_key: bytes, *, author: str, text: str, handler: Any) -> Message:
-    message = Message(report=report, author=author, handler=handler)
+def _add_message(
+    report: Report, data_key: bytes, *, author: str, text: str, handler: Any, at: datetime.datetime | None = None
+) -> Message:
+    message = Message(report=report, author=author, handler=handler, created_at=at or timezone.now())
     message.body = crypto.encrypt(data_key, text.encode(), context=f"message:{message.uid}:body")
     message.save()
     return message

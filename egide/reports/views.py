@@ -4,6 +4,7 @@ person to a report (no IP address, no staff session, no tracking)."""
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from egide.core.decorators import public
-from egide.core.throttle import throttle_is_blocked, throttle_record_failure, throttle_reset
+from egide.core.throttle import throttle_is_blocked, throttle_record_failure
 from egide.org.help import HELP_NUMBERS
 from egide.reports import followup, proof
 from egide.reports.choices import Author, Status
@@ -256,32 +258,54 @@ def _submission(steps: dict[str, forms.Form], token: str, proved: bool, uploads:
 # --- Follow-up ----------------------------------------------------------------------------------
 
 
-def _throttle_identifier(request: HttpRequest) -> str:
-    # Counted per network address, but only as a keyed hash that lives for the window (core.throttle).
-    return "followup:" + (request.META.get("REMOTE_ADDR") or "unknown")
+def _client_address(request: HttpRequest) -> str:
+    """The visitor's address, used only as input to a keyed hash (core.throttle): never stored or logged.
+
+    Behind the reverse proxy it comes from the header the proxy sets for the reporter's pages only.
+    """
+    header = settings.EGIDE_CLIENT_ADDRESS_HEADER
+    return str((request.META.get(header) if header else None) or request.META.get("REMOTE_ADDR") or "")
+
+
+def _followup_counters(request: HttpRequest) -> list[tuple[str, str, int]]:
+    """(scope, identifier, limit): this browser on this network, and the whole network more loosely.
+
+    The browser is told apart by its CSRF cookie, so a person's typos lock out only them; the looser
+    network counter stops a script that drops its cookies, without shutting out a whole campus.
+    """
+    get_token(request)  # makes sure the CSRF cookie exists, so the first attempt counts like the next
+    address = _client_address(request)
+    browser = str(request.META.get("CSRF_COOKIE", ""))
+    counters = [("followup", f"{address}|{browser}", settings.EGIDE_FOLLOWUP_MAX_FAILURES)]
+    try:
+        shared = not ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        shared = False
+    if shared:  # behind a proxy that does not pass the address, everyone would share one counter
+        counters.append(("followup-network", address, settings.EGIDE_FOLLOWUP_NETWORK_MAX_FAILURES))
+    return counters
 
 
 @public
 @require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
-    limits = {"limit": settings.EGIDE_FOLLOWUP_MAX_FAILURES, "window_seconds": settings.EGIDE_FOLLOWUP_WINDOW_SECONDS}
+    window = settings.EGIDE_FOLLOWUP_WINDOW_SECONDS
     if request.method == "POST" and form.is_valid():
-        identifier = _throttle_identifier(request)
-        if throttle_is_blocked(scope="followup", identifier=identifier, **limits):
-            form.add_error(
-                "code",
-                _("Too many wrong codes. Wait %(minutes)d minutes and try again.")
-                % {"minutes": settings.EGIDE_FOLLOWUP_WINDOW_SECONDS // 60},
-            )
+        counters = _followup_counters(request)
+        if any(
+            throttle_is_blocked(scope=scope, identifier=key, limit=limit, window_seconds=window) for scope, key, limit in counters
+        ):
+            form.add_error("code", _("Too many wrong codes. Wait %(minutes)d minutes and try again.") % {"minutes": window // 60})
         else:
             opened = followup.session_open(form.cleaned_data["code"])
             if opened is not None:
-                throttle_reset(scope="followup", identifier=identifier)
+                # No reset of the counters: a valid code of one's own must not buy more guesses.
                 redirect_response = HttpResponseRedirect(reverse("reports:space"))
                 followup.set_cookie(redirect_response, opened)
                 return redirect_response
-            throttle_record_failure(scope="followup", identifier=identifier, window_seconds=limits["window_seconds"])
+            for scope, key, _limit in counters:
+                throttle_record_failure(scope=scope, identifier=key, window_seconds=window)
             form.add_error("code", _("This code does not open any report. Check it and try again."))
     response: HttpResponse = render(request, "reports/follow_up.html", {"form": form})
     if request.method == "GET" and settings.EGIDE_FOLLOWUP_COOKIE_NAME in request.COOKIES:

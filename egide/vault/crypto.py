@@ -31,6 +31,8 @@ NONCE_BYTES = 24
 SALT_BYTES = argon2id.SALTBYTES
 CHUNK_BYTES = 64 * 1024
 _BLOB_MAGIC = b"EG1"
+_MAX_OPSLIMIT = 20
+_MAX_MEMLIMIT = 1024 * 1024 * 1024
 _STREAM_MAGIC = b"EGS1"
 _FINAL = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
 _MESSAGE = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
@@ -142,13 +144,16 @@ def protect(secret_bytes: bytes, passphrase: str, *, context: str) -> bytes:
 
 def unprotect(blob: Blob, passphrase: str, *, context: str) -> bytes:
     blob = bytes(blob)
-    if not blob.startswith(_BLOB_MAGIC):
-        raise DecryptionError(context)
     offset = len(_BLOB_MAGIC)
+    header = offset + 8 + SALT_BYTES
+    if not blob.startswith(_BLOB_MAGIC) or len(blob) < header + NONCE_BYTES:
+        raise DecryptionError(context)
     opslimit, memlimit = struct.unpack(">II", blob[offset : offset + 8])
-    salt = blob[offset + 8 : offset + 8 + SALT_BYTES]
-    key = derive(passphrase, salt, KdfParams(opslimit=opslimit, memlimit=memlimit))
-    return decrypt(key, blob[offset + 8 + SALT_BYTES :], context=context)
+    # A damaged or forged header must not run an unbounded derivation.
+    if not (argon2id.OPSLIMIT_MIN <= opslimit <= _MAX_OPSLIMIT and argon2id.MEMLIMIT_MIN <= memlimit <= _MAX_MEMLIMIT):
+        raise DecryptionError(context)
+    key = derive(passphrase, blob[offset + 8 : header], KdfParams(opslimit=opslimit, memlimit=memlimit))
+    return decrypt(key, blob[header:], context=context)
 
 
 # --- Follow-up codes ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egide.core.audit import audit_record
-from egide.org.models import Entity
+from egide.org.models import Entity, EntityKind
 from egide.vault import crypto
 from egide.vault.models import Envelope, EscrowKey, HandlerKey, Receipt, Wrap
 
@@ -104,14 +104,14 @@ def escrow_key_create(*, entity: Entity) -> tuple[EscrowKey, bytes]:
 
 
 def escrow_key_for(entity: Entity) -> EscrowKey | None:
-    """The entity's current escrow key, else the nearest parent's (the head office's for a school)."""
+    """The entity's current escrow key, else the nearest parent's, else the head office's."""
     current: Entity | None = entity
     while current is not None:
         escrow = EscrowKey.objects.filter(entity=current, retired_at__isnull=True).first()
         if escrow is not None:
             return escrow
         current = current.parent
-    return None
+    return EscrowKey.objects.filter(entity__kind=EntityKind.HEAD_OFFICE, retired_at__isnull=True).first()
 
 
 # --- Receipts (the reporter's side) -------------------------------------------------------------

@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 SKIP_REASON = "Chromium not installed: browser tests skipped"
 HERE = Path(__file__).resolve().parent
 
+# The phone session fixtures of the home page tests serve every browser test of this folder.
+from tests.browser.test_home import neutral_exit, open_session  # noqa: E402, F401
+
 
 def _in_this_folder(item: pytest.Item) -> bool:
     return HERE in Path(item.path).resolve().parents

@@ -23,7 +23,7 @@ def test_security_headers(path: str, db: Any) -> None:
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "no-store"

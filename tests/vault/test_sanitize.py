@@ -8,6 +8,7 @@ from typing import Any
 
 import pikepdf
 import pytest
+from django.utils import translation
 from PIL import ExifTags, Image, PngImagePlugin
 
 from egide.vault import sanitize
@@ -15,6 +16,13 @@ from egide.vault.sanitize import CHUNK_SIZE, DOCX, ODT, CleanedUpload, UploadRej
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(56)
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(48)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The assertions read the English messages (French is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 def _clean(data: bytes, name: str, **options: Any) -> CleanedUpload:

@@ -1,0 +1,151 @@
+"""The whole reporting flow in Chromium on a phone: an anonymous report with an attachment, the code
+copied from the acknowledgement, a référent signing in (password, TOTP) who reads and answers, and
+the reporter coming back with the code alone to read the answer. axe-core checks every page of the
+flow; the same flow runs with JavaScript disabled. No request leaves the live server."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import FilePayload, Page, expect
+
+from egide.org.models import Entity, User
+from egide.reports.models import Report
+from tests.browser.test_home import BLOCKING_IMPACTS, Session, french, french_path
+from tests.conftest import PASSWORD
+from tests.reports.conftest import give_key
+
+NARRATIVE = "Un enseignant commente mon physique à chaque TP depuis septembre."
+ANSWER = "Merci de nous avoir écrit. Nous vous proposons un entretien."
+
+
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"tEXt", b"Author\x00Someone")
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+def _axe(page: Page) -> None:
+    results = Axe().run(page)
+    violations = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    details = "\n".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in violations)
+    assert not violations, f"axe-core on {page.url}:\n{details}"
+
+
+def _continue(page: Page) -> None:
+    page.locator("button[value=next]").click()
+    page.wait_for_load_state()
+
+
+def file_report(page: Page, entity: Entity, *, checks: bool = True) -> str:
+    """Fill every step as a person would; returns the follow-up code shown on the acknowledgement."""
+    page.check("#id_danger_now_1")
+    page.select_option("#id_entity", str(entity.pk))
+    page.check("#id_reporter_role_0")
+    page.check("#id_population_0")
+    if checks:
+        _axe(page)
+    _continue(page)
+    page.fill("#id_narrative", NARRATIVE)
+    page.check("#id_categories_1")
+    page.check("#id_when_kind_3")
+    page.check("#id_where_0")
+    if checks:
+        _axe(page)
+    _continue(page)
+    page.check("#id_author_relation_0")
+    page.check("#id_witnesses_1")
+    if checks:
+        _axe(page)
+    _continue(page)
+    page.check("#id_wishes_0")
+    page.check("#id_mode_0")
+    if checks:
+        _axe(page)
+    _continue(page)
+    photo: FilePayload = {"name": "photo.png", "mimeType": "image/png", "buffer": _png()}
+    page.set_input_files("#id_attachments", files=[photo])
+    page.check("#id_notice_read")
+    if checks:
+        _axe(page)
+    page.locator("button[value=send]").click()
+    expect(page.locator("h1")).to_have_text(french("Your report has been received"), timeout=15000)
+    if checks:
+        _axe(page)
+    return page.locator("#follow-up-code").inner_text().strip()
+
+
+def sign_in_and_answer(session: Session, user: User, reference: str) -> None:
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    page = session.open(french_path("org:login"))
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.fill("#id_token", f"{totp(device.bin_key):06d}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    page = session.open(french_path("cases:inbox"))
+    _axe(page)
+    page.get_by_role("link", name=reference).click()
+    expect(page.locator(".narrative")).to_contain_text(NARRATIVE)
+    _axe(page)
+    page.fill("#id_text", ANSWER)
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".thread-message").last).to_contain_text(ANSWER)
+
+
+def read_answer(session: Session, code: str, *, checks: bool = True) -> None:
+    page = session.open(french_path("reports:follow_up"))
+    if checks:
+        _axe(page)
+    page.fill("#id_code", code.lower().replace("-", " "))
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".messages-thread")).to_contain_text(ANSWER)
+    expect(page.locator(".files")).to_contain_text("photo.png")
+    if checks:
+        _axe(page)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_anonymous_report_answer_and_follow_up(
+    open_session: Callable[..., Session], referent_a: User, school_a: Entity, settings: Any, tmp_path: Any, javascript: bool
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.EGIDE_REPORT_POW_BITS = 12
+    give_key(referent_a)
+    reporter = open_session(
+        java_script_enabled=javascript, permissions=["clipboard-read", "clipboard-write"] if javascript else []
+    )
+    page = reporter.open(french_path("reports:start"))
+    code = file_report(page, school_a, checks=javascript)
+    if javascript:
+        page.locator("[data-copy-target]").click()
+        expect(page.locator("[data-copy-status]")).to_have_text(french("Copied"))
+        assert page.evaluate("navigator.clipboard.readText()").strip() == code
+    report = Report.objects.get()
+    assert report.proof_of_work is javascript
+    reporter.network.assert_no_third_party()
+
+    handler = open_session(viewport={"width": 1280, "height": 900}, is_mobile=False, has_touch=False, device_scale_factor=1)
+    sign_in_and_answer(handler, referent_a, report.reference)
+    handler.network.assert_no_third_party()
+
+    comeback = open_session(java_script_enabled=javascript)
+    read_answer(comeback, code, checks=javascript)  # axe-core needs JavaScript in the page
+    comeback.network.assert_no_third_party()
