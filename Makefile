@@ -62,6 +62,7 @@ check-catalogs: $(VENV)/.runtime
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
+	$(PY) bench/reporting.py
 
 clean:
 	rm -rf $(VENV) var
