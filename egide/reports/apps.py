@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "egide.reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from egide.reports import checks  # noqa: F401  (registers the deployment checks)

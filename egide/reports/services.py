@@ -67,6 +67,8 @@ class Acknowledgement:
     received_at: datetime.datetime
     ack_due: datetime.date
     code: str
+    entity: Entity
+    text: str
     replayed: bool = False
 
 
@@ -171,7 +173,17 @@ def _replay(submission: Submission) -> Acknowledgement | None:
             code = ""
     first = report.messages.order_by("created_at", "pk").first()  # the acknowledgement, written with the report
     received_at = first.created_at if first is not None else timezone.now()
-    return Acknowledgement(reference=report.reference, received_at=received_at, ack_due=report.ack_due, code=code, replayed=True)
+    language = submission.language
+    text = acknowledgement_text(reference=report.reference, received_at=received_at, ack_due=report.ack_due, language=language)
+    return Acknowledgement(
+        reference=report.reference,
+        received_at=received_at,
+        ack_due=report.ack_due,
+        code=code,
+        entity=report.entity,
+        text=text,
+        replayed=True,
+    )
 
 
 def report_submit(*, submission: Submission) -> Acknowledgement:
@@ -200,8 +212,13 @@ def report_submit(*, submission: Submission) -> Acknowledgement:
         _discard_blobs(blobs)
         raise
     _count_submission(entity, proof_of_work=submission.proof_of_work)
+    purge_replay_boxes()
     transaction.on_commit(lambda: _notify_new_report(report.pk, [user.pk for user in handlers], pooled))
-    return Acknowledgement(reference=report.reference, received_at=received_at, ack_due=ack_due, code=prepared.code)
+    language = submission.language
+    text = acknowledgement_text(reference=report.reference, received_at=received_at, ack_due=ack_due, language=language)
+    return Acknowledgement(
+        reference=report.reference, received_at=received_at, ack_due=ack_due, code=prepared.code, entity=entity, text=text
+    )
 
 
 def _create_report(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -41,6 +43,7 @@ from egide.reports.services import (
 from egide.vault.sanitize import CleanedUpload, UploadRejected, clean_upload
 
 NOTICE_UPDATED = datetime.date(2026, 11, 26)
+logger = logging.getLogger(__name__)
 
 
 def _language() -> str:
@@ -205,6 +208,16 @@ def _submit(request: HttpRequest, steps: dict[str, forms.Form], data: Any, token
         acknowledgement = report_submit(submission=_submission(steps, token, proved, uploads))
     except SubmissionRefused as error:
         send.add_error(None, error.message)
+        return _render_step(request, "send", send, data, token, files_lost=bool(uploads))
+    except (DatabaseError, OSError):
+        logger.exception("a report could not be stored")  # the traceback holds no form data
+        send.add_error(
+            None,
+            _(
+                "Your report could not be saved because of a technical problem: nothing was stored. "
+                "What you wrote is still here; please try again in a few minutes."
+            ),
+        )
         return _render_step(request, "send", send, data, token, files_lost=bool(uploads))
     finally:
         for upload in uploads:

@@ -65,9 +65,16 @@ def test_production_with_real_settings_passes_check_deploy(tmp_path: Path) -> No
         "EGIDE_SECRET_KEY": "k" * 20 + "Q7v!x9@Lm2#Rt5$Wz8%Np3^Hd6&Jf4*Bc1" + "s" * 10,
         "EGIDE_ALLOWED_HOSTS": "egide.example.org",
         "DATABASE_URL": "postgres://egide@127.0.0.1:5432/egide",
+        "EGIDE_REPORTING_ACT_REFERENCE": "Décision n° 2024-12 du directeur général",
+        "EGIDE_CLIENT_ADDRESS_HEADER": "HTTP_X_EGIDE_CLIENT",
     }
     result = _run_settings(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+    # Without the act's reference (R6) or the proxy's address header, a production deployment is refused.
+    for missing in ("EGIDE_REPORTING_ACT_REFERENCE", "EGIDE_CLIENT_ADDRESS_HEADER"):
+        incomplete = {key: value for key, value in env.items() if key != missing}
+        result = _run_settings(incomplete, "check", "--deploy", "--fail-level", "WARNING")
+        assert result.returncode != 0 and missing in result.stderr, result.stdout + result.stderr
 
 
 def test_embedded_default_generates_and_keeps_a_secret(tmp_path: Path) -> None:

@@ -23,3 +23,39 @@ def test_report_read_answer_follow_up(referent_a: Any, school_a: Any) -> None:
     assert reporter.post(reverse("reports:follow_up"), {"code": code.lower().replace("-", " ")}).status_code == 302
     space = reporter.get(reverse("reports:space"))
     assert "We hear you." in space.content.decode()
+
+
+def test_daily_housekeeping_removes_code_copies_and_expired_sessions(school_a: Any, referent_a: Any) -> None:
+    import datetime
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from egide.reports.models import FollowUpSession
+
+    give_key(referent_a)
+    code = code_of(submit(Client(), school_a))
+    Client().post(reverse("reports:follow_up"), {"code": code})
+    Report.objects.update(replay_until=timezone.now() - datetime.timedelta(minutes=1))
+    FollowUpSession.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    out = StringIO()
+    call_command("reports_daily", stdout=out)
+    assert "1 code copies and 1 follow-up sessions removed." in out.getvalue()
+    assert Report.objects.get().replay_box is None and not FollowUpSession.objects.exists()
+
+
+def test_a_database_failure_keeps_what_was_typed(school_a: Any, referent_a: Any, monkeypatch: Any) -> None:
+    from django.db import OperationalError
+
+    from egide.reports import views
+
+    def broken(**kwargs: Any) -> Any:
+        raise OperationalError("disk I/O error")
+
+    give_key(referent_a)
+    monkeypatch.setattr(views, "report_submit", broken)
+    response = submit(Client(), school_a)
+    html = response.content.decode()
+    assert response.status_code == 200 and not Report.objects.exists()
+    assert ("rien n’a été conservé" in html or "nothing was stored" in html) and CANARY + "-narrative" in html
