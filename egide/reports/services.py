@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from egide.core.audit import audit_record
 from egide.core.deadlines import add_working_days, local_date
 from egide.core.throttle import throttle_is_blocked, throttle_record_failure
-from egide.org.models import Entity
+from egide.org.models import Entity, User
 from egide.reports.choices import Author, Status
 from egide.reports.models import Attachment, Message, Report, ReportSequence
 from egide.reports.selectors import entity_admin_emails, recipients_for
@@ -310,11 +310,15 @@ def message_from_reporter(*, report: Report, data_key: bytes, text: str, attachm
             message = _add_message(report, data_key, author=Author.REPORTER, text=text, handler=None)
             _attach(report, message, Author.REPORTER, blobs)
             audit_record(action="report.reporter_message", object_type="reports.report", object_id=report.reference)
+            if report.status == Status.SET_ASIDE:  # a person writing back: not a flood item after all
+                report.status, report.set_aside_at = Status.RECEIVED, None
+                report.save(update_fields=["status", "set_aside_at", "updated_at"])
+                audit_record(action="report.restored", object_type="reports.report", object_id=report.reference)
     except BaseException:
         _discard_blobs(blobs)
         raise
     handler_ids = list(report.envelope.wraps.filter(user__isnull=False).values_list("user_id", flat=True))
-    transaction.on_commit(lambda: _notify_handlers(handler_ids, report.entity_id))
+    transaction.on_commit(lambda: _notify_handlers(handler_ids))
     return message
 
 
@@ -337,7 +341,7 @@ def message_from_handler(*, report: Report, data_key: bytes, handler: Any, text:
 def report_withdraw(*, report: Report, data_key: bytes, reason: str) -> None:
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if not locked.is_open:
+        if locked.status in {Status.CLOSED, Status.WITHDRAWN}:
             return
         text = _("The reporter withdrew the report.") + (("\n\n" + reason) if reason else "")
         _add_message(locked, data_key, author=Author.SYSTEM, text=text, handler=None)
@@ -345,7 +349,7 @@ def report_withdraw(*, report: Report, data_key: bytes, reason: str) -> None:
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
         audit_record(action="report.withdrawn", object_type="reports.report", object_id=report.reference)
     handler_ids = list(report.envelope.wraps.filter(user__isnull=False).values_list("user_id", flat=True))
-    transaction.on_commit(lambda: _notify_handlers(handler_ids, report.entity_id))
+    transaction.on_commit(lambda: _notify_handlers(handler_ids))
 
 
 def reports_set_aside(*, reports: Iterable[Report], handler: Any, reason: str) -> int:
@@ -393,8 +397,6 @@ def _staff_url() -> str:
 
 
 def _notify_new_report(report_id: int, handler_ids: list[int], pooled: bool) -> None:
-    from egide.org.models import User
-
     emails = list(User.objects.filter(pk__in=handler_ids, is_active=True).values_list("email", flat=True))
     with translation.override(settings.LANGUAGE_CODE):
         _send(
@@ -415,10 +417,7 @@ def _notify_new_report(report_id: int, handler_ids: list[int], pooled: bool) -> 
             )
 
 
-def _notify_handlers(handler_ids: list[int], entity_id: int) -> None:
-    from egide.org.models import User
-
-    del entity_id
+def _notify_handlers(handler_ids: list[int]) -> None:
     emails = list(User.objects.filter(pk__in=handler_ids, is_active=True).values_list("email", flat=True))
     with translation.override(settings.LANGUAGE_CODE):
         _send(

@@ -27,7 +27,7 @@ from egide.org.help import HELP_NUMBERS
 from egide.reports import followup, proof
 from egide.reports.choices import Author, Status
 from egide.reports.forms import STEP_NAMES, STEPS, CodeForm, ReplyForm, SendStep, WithdrawForm, YouStep
-from egide.reports.models import Attachment
+from egide.reports.models import Attachment, Report
 from egide.reports.selectors import entity_handlers
 from egide.reports.services import (
     Submission,
@@ -347,7 +347,7 @@ def space(request: HttpRequest, opened: followup.OpenSpace) -> HttpResponse:
     report = opened.report
     form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not report.is_open:
+        if not _reporter_can_write(report):
             raise Http404
         if form.is_valid():
             try:
@@ -383,15 +383,23 @@ def _space_context(opened: followup.OpenSpace, form: forms.Form) -> dict[str, An
         for message in report.messages.all()
     ]
     content = decrypt_content(key, report)
+    # Setting aside is internal flood triage: the reporter sees their report as received, and writing
+    # puts it back in the inbox (services.message_from_reporter).
+    status = Status.RECEIVED if report.status == Status.SET_ASIDE else Status(report.status)
     return {
         "report": report,
-        "status_label": Status(report.status).label,
+        "can_write": _reporter_can_write(report),
+        "status_label": status.label,
         "messages": messages,
         "first_attachments": attachments.get(None, []),
         "form": form,
         "received_at": datetime.datetime.fromisoformat(content["received_at"]),
         "max_megabytes": settings.EGIDE_UPLOAD_MAX_BYTES // (1024 * 1024),
     }
+
+
+def _reporter_can_write(report: Report) -> bool:
+    return report.status not in {Status.CLOSED, Status.WITHDRAWN}
 
 
 @_space_view
@@ -421,7 +429,7 @@ def _attachment_disposition(name: str) -> str:
 @_space_view
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, opened: followup.OpenSpace) -> HttpResponse:
-    if not opened.report.is_open:
+    if not _reporter_can_write(opened.report):
         return redirect("reports:space")
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

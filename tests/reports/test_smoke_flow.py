@@ -59,3 +59,20 @@ def test_a_database_failure_keeps_what_was_typed(school_a: Any, referent_a: Any,
     html = response.content.decode()
     assert response.status_code == 200 and not Report.objects.exists()
     assert ("rien n’a été conservé" in html or "nothing was stored" in html) and CANARY + "-narrative" in html
+
+
+def test_a_set_aside_report_looks_received_to_its_reporter_and_their_message_restores_it(school_a: Any, referent_a: Any) -> None:
+    from egide.reports.choices import Status
+    from egide.reports.services import reports_set_aside
+
+    give_key(referent_a)
+    code = code_of(submit(Client(), school_a))
+    report = Report.objects.get()
+    reports_set_aside(reports=[report], handler=referent_a, reason="flood")
+    reporter = Client()
+    reporter.post(reverse("reports:follow_up"), {"code": code})
+    page = reporter.get(reverse("reports:space")).content.decode()
+    assert str(Status.SET_ASIDE.label) not in page and str(Status.RECEIVED.label) in page
+    assert reporter.post(reverse("reports:space"), {"text": "I am a real person."}).status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.RECEIVED and report.set_aside_at is None
