@@ -97,6 +97,7 @@ def sign_in_and_answer(session: Session, user: User, reference: str) -> None:
     page.fill("#id_email", user.email)
     page.fill("#id_password", PASSWORD)
     page.locator("main form button[type=submit]").click()
+    _axe(page)  # the second-factor page
     page.fill("#id_token", f"{totp(device.bin_key):06d}")
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
@@ -149,3 +150,20 @@ def test_anonymous_report_answer_and_follow_up(
     comeback = open_session(java_script_enabled=javascript)
     read_answer(comeback, code, checks=javascript)  # axe-core needs JavaScript in the page
     comeback.network.assert_no_third_party()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("name", ["reports:how", "reports:notice", "reports:channels", "reports:follow_up"])
+def test_information_pages_have_no_serious_accessibility_violation(
+    open_session: Callable[..., Session], name: str, language: str
+) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(language):
+        path = reverse(name)
+    session = open_session()
+    page = session.open(path)
+    expect(page.locator("h1")).to_have_count(1)
+    _axe(page)
+    session.network.assert_no_third_party()
