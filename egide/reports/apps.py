@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from egide.reports import checks  # noqa: F401  (registers the deployment checks)
+        from egide.reports import checks, indicators  # noqa: F401  (registers the deployment checks and indicators)

@@ -79,3 +79,7 @@ def handler_client(user: User) -> Client:
 @pytest.fixture
 def as_handler() -> Callable[[User], Client]:
     return handler_client
+
+
+def token_for(index: int) -> str:
+    return f"token-{index:04d}-" + "b" * 30
