@@ -211,3 +211,4 @@ STEPS: list[tuple[str, type[forms.Form], Any]] = [
     ("send", SendStep, _("Documents and sending")),
 ]
 STEP_NAMES = [name for name, _form, _title in STEPS]
+STEP_TITLES = {name: title for name, _form, title in STEPS}

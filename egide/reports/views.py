@@ -26,7 +26,7 @@ from egide.core.throttle import throttle_is_blocked, throttle_record_failure
 from egide.org.help import HELP_NUMBERS
 from egide.reports import followup, proof
 from egide.reports.choices import Author, Status
-from egide.reports.forms import STEP_NAMES, STEPS, CodeForm, ReplyForm, SendStep, WithdrawForm, YouStep
+from egide.reports.forms import STEP_NAMES, STEP_TITLES, STEPS, CodeForm, ReplyForm, SendStep, WithdrawForm, YouStep
 from egide.reports.models import Attachment, Report
 from egide.reports.selectors import entity_handlers
 from egide.reports.services import (
@@ -148,7 +148,36 @@ def _render_step(request: HttpRequest, step: str, form: forms.Form, data: Any, t
     if step == "send":
         context["challenge"] = proof.new_challenge(token)
         context["pow_bits"] = settings.EGIDE_REPORT_POW_BITS
+        context["review"] = _review(data)
     return render(request, "reports/form.html", context)
+
+
+def _display(field: forms.Field, value: Any) -> str:
+    if isinstance(field, forms.ModelChoiceField):
+        return str(value) if value is not None else ""
+    if isinstance(field, forms.ChoiceField):
+        choices: Any = field.choices  # a plain list of (value, label) on these forms
+        labels = {str(key): str(label) for key, label in choices}
+        values = value if isinstance(value, list) else [value]
+        return "; ".join(labels.get(str(item), str(item)) for item in values if item not in ("", None))
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+
+
+def _review(data: Any) -> list[dict[str, Any]]:
+    """The answers so far, step by step, to check before sending (each step can be reopened)."""
+    if not data:
+        return []
+    sections = []
+    for name, form in _bound_steps(data).items():
+        if name == "send" or not form.is_valid():
+            continue
+        items = []
+        for field_name, field in form.fields.items():
+            shown = _display(field, form.cleaned_data.get(field_name))
+            if shown:
+                items.append((field.label, shown))
+        sections.append({"step": name, "title": STEP_TITLES[name], "items": items})
+    return sections
 
 
 def _token(data: Any) -> str:
@@ -165,8 +194,12 @@ def report_form(request: HttpRequest) -> HttpResponse:
     token = _token(data)
     step = str(data.get("step")) if data.get("step") in STEP_NAMES else "about"
     index = STEP_NAMES.index(step)
-    if data.get("action") == "back" and index > 0:
+    action = str(data.get("action") or "")
+    if action == "back" and index > 0:
         return _render_step(request, STEP_NAMES[index - 1], _unbound(STEP_NAMES[index - 1], data), data, token)
+    target = action.removeprefix("change:")
+    if action.startswith("change:") and target in STEP_NAMES[:index]:
+        return _render_step(request, target, _unbound(target, data), data, token)
     steps = _bound_steps(data, request.FILES)
     if not steps[step].is_valid():
         return _render_step(request, step, steps[step], data, token)

@@ -76,3 +76,16 @@ def test_a_set_aside_report_looks_received_to_its_reporter_and_their_message_res
     assert reporter.post(reverse("reports:space"), {"text": "I am a real person."}).status_code == 302
     report.refresh_from_db()
     assert report.status == Status.RECEIVED and report.set_aside_at is None
+
+
+def test_the_last_step_shows_the_answers_and_reopens_any_step(school_a: Any) -> None:
+    from tests.reports.conftest import answers
+
+    data = answers(school_a, action="next", step="you")
+    page = Client().post(reverse("reports:start"), data).content.decode()
+    assert CANARY + "-narrative" in page and 'value="change:facts"' in page
+    data["action"] = "change:facts"
+    data["step"] = "send"
+    reopened = Client().post(reverse("reports:start"), data)
+    assert reopened.context["step"] == "facts"
+    assert CANARY + "-narrative" in reopened.content.decode() and not Report.objects.exists()
