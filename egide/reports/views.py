@@ -16,8 +16,8 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import get_language
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -145,6 +145,12 @@ def _render_step(request: HttpRequest, step: str, form: forms.Form, data: Any, t
         "max_megabytes": settings.EGIDE_UPLOAD_MAX_BYTES // (1024 * 1024),
         **extra,
     }
+    other = "en" if _language() == "fr" else "fr"
+    context["other_language"] = {
+        "code": other,
+        "name": get_language_info(other)["name_local"],
+        "url": translate_url(reverse("reports:start"), other),
+    }
     if step == "send":
         context["challenge"] = proof.new_challenge(token)
         context["pow_bits"] = settings.EGIDE_REPORT_POW_BITS
@@ -197,6 +203,8 @@ def report_form(request: HttpRequest) -> HttpResponse:
     action = str(data.get("action") or "")
     if action == "back" and index > 0:
         return _render_step(request, STEP_NAMES[index - 1], _unbound(STEP_NAMES[index - 1], data), data, token)
+    if action == "stay":  # the same step in the other language (a switch that keeps the answers)
+        return _render_step(request, step, _unbound(step, data), data, token)
     target = action.removeprefix("change:")
     if action.startswith("change:") and target in STEP_NAMES[:index]:
         return _render_step(request, target, _unbound(target, data), data, token)

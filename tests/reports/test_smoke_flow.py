@@ -89,3 +89,12 @@ def test_the_last_step_shows_the_answers_and_reopens_any_step(school_a: Any) -> 
     reopened = Client().post(reverse("reports:start"), data)
     assert reopened.context["step"] == "facts"
     assert CANARY + "-narrative" in reopened.content.decode() and not Report.objects.exists()
+
+
+def test_switching_language_mid_form_keeps_the_answers(school_a: Any) -> None:
+    from tests.reports.conftest import answers
+
+    data = answers(school_a, action="stay", step="persons")
+    response = Client().post("/en/report/", data)
+    assert response.context["step"] == "persons" and response.content.decode().count(CANARY + "-author") == 1
+    assert 'lang="en"' in response.content.decode()[:200] and not Report.objects.exists()
