@@ -186,6 +186,8 @@ SESSION_COOKIE_NAME = "egide_staff"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A browser-session cookie: nothing stays on a shared or family device after the browser closes.
+CSRF_COOKIE_AGE = None
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 OTP_TOTP_ISSUER = "Égide"
@@ -269,7 +271,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_reporter_paths": {"()": "egide.core.logfilters.NoReporterPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_reporter_paths"]}},
     "root": {"handlers": ["console"], "level": env("EGIDE_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }

@@ -13,4 +13,5 @@ urlpatterns = [
     path("staff/key/setup/", views.key_setup, name="key_setup"),
     path("staff/key/unlock/", views.key_unlock, name="key_unlock"),
     path("staff/key/recover/", views.key_recover, name="key_recover"),
+    path("staff/key/protect/", views.key_reprotect, name="key_reprotect"),
 ]

@@ -28,8 +28,8 @@ from egide.reports.selectors import key_readiness
 from egide.reports.services import (
     decrypt_attachment_meta,
     decrypt_content,
-    decrypt_message,
     message_from_handler,
+    open_message,
     report_restore,
     reports_set_aside,
 )
@@ -41,6 +41,7 @@ from egide.vault.services import (
     envelope_open_for_user,
     handler_key_create,
     handler_key_recover,
+    handler_key_reprotect,
     handler_key_unlock,
 )
 from egide.vault.session import staff_private_key, staff_unlock
@@ -97,14 +98,19 @@ def key_unlock(request: HttpRequest) -> HttpResponse:
                 "secret", _("Too many failed attempts. Wait %(minutes)d minutes.") % {"minutes": limits["window_seconds"] // 60}
             )
         else:
+            secret = form.cleaned_data["secret"]
             try:
-                staff_unlock(request, handler_key_unlock(key=key, secret=form.cleaned_data["secret"]))
+                staff_unlock(request, handler_key_unlock(key=key, secret=secret))
             except WrongSecret:
                 throttle_record_failure(scope="vault", identifier=identifier, window_seconds=limits["window_seconds"])
                 audit_record(actor=user, action="vault.unlock_failed", target=user)
                 form.add_error("secret", _("This does not open your key."))
             else:
                 throttle_reset(scope="vault", identifier=identifier)
+                if key.protection == HandlerKey.Protection.PASSWORD and not user.check_password(secret):
+                    # Opened with a previous password (after a reset): that password must stop working now.
+                    context = {"form": KeyProtectionForm(user=user), "next": _next(request)}
+                    return render(request, "cases/key_reprotect.html", context)
                 return HttpResponseRedirect(_next(request))
     return render(request, "cases/key_unlock.html", {"form": form, "key": key, "next": _next(request)})
 
@@ -140,6 +146,23 @@ def key_recover(request: HttpRequest) -> HttpResponse:
                 staff_unlock(request, recovered.private_key)
                 return render(request, "cases/recovery_code.html", {"code": recovered.recovery_code})
     return render(request, "cases/key_recover.html", {"form": form})
+
+
+@key_setup_view
+@require_POST
+def key_reprotect(request: HttpRequest) -> HttpResponse:
+    """Protect the unlocked key with the current password or a new passphrase."""
+    user: Any = request.user
+    key = HandlerKey.objects.filter(user=user).first()
+    private_key = staff_private_key(request)
+    if key is None or private_key is None:
+        raise Http404
+    form = KeyProtectionForm(request.POST, user=user)
+    if form.is_valid():
+        handler_key_reprotect(key=key, private_key=private_key, secret=form.secret, protection=form.cleaned_data["protection"])
+        messages.success(request, _("Your key is now protected by what you chose; the previous password no longer opens it."))
+        return HttpResponseRedirect(_next(request))
+    return render(request, "cases/key_reprotect.html", {"form": form, "next": _next(request)})
 
 
 def _unlocked(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -240,17 +263,19 @@ def _report_context(report: Report, data_key: bytes, form: ReplyForm) -> dict[st
     for attachment in report.attachments.all():
         meta = decrypt_attachment_meta(data_key, attachment)
         attachments.setdefault(attachment.message_id, []).append({"id": attachment.pk, "size": attachment.size, **meta})
-    thread = [
-        {
-            "author": message.author,
-            "author_label": Author(message.author).label,
-            "handler": message.handler,
-            "created_at": message.created_at,
-            "text": decrypt_message(data_key, message),
-            "attachments": attachments.get(message.pk, []),
-        }
-        for message in report.messages.select_related("handler")
-    ]
+    thread = []
+    for message in report.messages.select_related("handler"):
+        text, moment = open_message(data_key, message)
+        thread.append(
+            {
+                "author": message.author,
+                "author_label": Author(message.author).label,
+                "handler": message.handler,
+                "created_at": moment,
+                "text": text,
+                "attachments": attachments.get(message.pk, []),
+            }
+        )
     content = decrypt_content(data_key, report)
     return {
         "report": report,

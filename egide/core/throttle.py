@@ -52,3 +52,10 @@ def throttle_record_failure(*, scope: str, identifier: str, window_seconds: int)
 
 def throttle_reset(*, scope: str, identifier: str) -> None:
     ThrottleCounter.objects.filter(key=_key(scope, identifier)).delete()
+
+
+def throttle_purge(*, older_than_seconds: int) -> int:
+    """Drop counters whose window started before this age: once a window is over, nothing is kept."""
+    since = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    deleted, _detail = ThrottleCounter.objects.filter(window_start__lt=since).delete()
+    return deleted

@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from egide.org.models import Entity, Person, RoleGrant, RoleGrantQuerySet
-from egide.org.roles import IMT_ONLY_ROLES, TWO_FACTOR_ROLES, Role
+from egide.org.models import Entity, EntityKind, Person, RoleGrant, RoleGrantQuerySet
+from egide.org.roles import HANDLER_ROLES, IMT_ONLY_ROLES, TWO_FACTOR_ROLES, Role
 
 ALL = "all"
 
@@ -149,6 +149,8 @@ def check_can_grant(user: Any, *, role: str, entity: Entity | None, person: Pers
             return "scope"
         if role in IMT_ONLY_ROLES:
             return "role"
+        if role in HANDLER_ROLES and entity.kind == EntityKind.HEAD_OFFICE:
+            return "role"  # handlers of the head office are the IMT-wide pooled unit: only IMT administrators appoint them
         if person.entity_id not in scope:
             return "person"
     return None

@@ -1,6 +1,9 @@
 """Reports as stored: only what indicators and deadlines need is in clear (entity, coarse
 categories, reporter population and role, month, channel, status, deadlines); everything a person
-wrote or that could identify anyone is in `content`, encrypted with the report's data key."""
+wrote or that could identify anyone is in `content`, encrypted with the report's data key.
+
+No row of a report keeps the exact time of what the reporter did (only days and months): the
+exact times are inside the ciphertexts."""
 
 from __future__ import annotations
 
@@ -48,10 +51,9 @@ class Report(models.Model):
     # Lets a repeated submission (double click) show the same acknowledgement and code again for a
     # few minutes; sealed under a key derived from the form's token, which the server does not keep.
     replay_box = models.BinaryField(null=True, blank=True)
-    replay_until = models.DateTimeField(null=True, blank=True)
+    replay_until = models.DateTimeField(null=True, blank=True)  # rounded up to a quarter of an hour
     set_aside_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    withdrawn_on = models.DateField(null=True, blank=True)  # the reporter's act: the day only
 
     class Meta:
         ordering = ["-pk"]
@@ -74,11 +76,13 @@ class Message(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
     author = models.CharField(max_length=20, choices=Author.choices)
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    # Only the day in clear: the exact time of a reporter's message, matched with a network log,
+    # could point at them. The exact time is inside the encrypted body.
+    created_on = models.DateField(default=timezone.localdate)
     body = models.BinaryField()
 
     class Meta:
-        ordering = ["created_at", "pk"]
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"message #{self.pk}"
@@ -91,10 +95,9 @@ class Attachment(models.Model):
     blob = models.CharField(max_length=100, unique=True)  # storage name: random, says nothing
     size = models.PositiveBigIntegerField()
     meta = models.BinaryField()  # encrypted: name, type, what was removed
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at", "pk"]
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"attachment #{self.pk}"

@@ -16,8 +16,11 @@ def _handler_grants() -> Q:
 
 
 def entity_handlers(entity: Entity) -> list[Person]:
-    """The people who handle reports for this entity (offered for exclusion on the form)."""
-    person_ids = RoleGrant.objects.active().filter(_handler_grants(), entity=entity).values_list("person_id", flat=True)
+    """The people who would receive a report for this entity (offered for exclusion on the form):
+    its handlers, and the IMT-level pooled unit too when none of them can receive it yet."""
+    person_ids = set(RoleGrant.objects.active().filter(_handler_grants(), entity=entity).values_list("person_id", flat=True))
+    if not User.objects.filter(person_id__in=person_ids, is_active=True, vault_key__isnull=False).exists():
+        person_ids |= {user.person_id for user in _keyed_users(pooled_unit_filter(), []) if user.person_id is not None}
     return list(Person.objects.filter(pk__in=person_ids).order_by("last_name", "first_name"))
 
 

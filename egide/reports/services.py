@@ -4,6 +4,8 @@ its audit event; encryption goes through the vault; nothing a person wrote is lo
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
 import secrets
 import tempfile
@@ -35,7 +37,7 @@ from egide.vault.services import Recipients, envelope_create, escrow_key_for, re
 logger = logging.getLogger(__name__)
 
 ACK_WORKING_DAYS = 7
-REPLAY_MINUTES = 15
+REPLAY_MINUTES = 5
 
 
 class SubmissionRefused(Exception):
@@ -64,7 +66,7 @@ class Submission:
 @dataclass(frozen=True)
 class Acknowledgement:
     reference: str
-    received_at: datetime.datetime
+    received_at: datetime.datetime | None  # None when a repeated submission can no longer show it
     ack_due: datetime.date
     code: str
     entity: Entity
@@ -160,21 +162,54 @@ def acknowledgement_text(*, reference: str, received_at: datetime.datetime, ack_
         }
 
 
+def _fingerprint(submission: Submission) -> str:
+    """The answers themselves: the code is shown again only for the very same submission."""
+    answers = {
+        "entity": submission.entity.pk,
+        "mode": submission.mode,
+        "role": submission.reporter_role,
+        "population": submission.population,
+        "categories": submission.categories,
+        "content": submission.content,
+        "excluded": sorted(submission.excluded_person_ids),
+    }
+    return hashlib.sha256(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _quarter_after(moment: datetime.datetime) -> datetime.datetime:
+    """The next quarter of an hour: the expiry must not give away the exact time of the report."""
+    floor = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    return floor + datetime.timedelta(minutes=15)
+
+
+def _replay_key(submission: Submission) -> bytes:
+    return crypto.token_key(submission.token + ":" + _fingerprint(submission))
+
+
 def _replay(submission: Submission) -> Acknowledgement | None:
-    """The acknowledgement of a report already filed with this token (double click, resent form)."""
+    """The acknowledgement of a report already filed with this token (double click, resent form).
+
+    The code comes back once, within a few minutes, and only for the same answers: someone who
+    finds the page later on a shared computer, or posts other answers with its token, gets none.
+    """
     report = Report.objects.filter(submission_digest=crypto.token_digest(submission.token)).first()
     if report is None:
         return None
-    code = ""
+    code, received_at = "", None
     if report.replay_box and report.replay_until and report.replay_until > timezone.now():
         try:
-            code = crypto.decrypt(crypto.token_key(submission.token), report.replay_box, context="replay").decode()
+            box = crypto.decrypt_json(_replay_key(submission), report.replay_box, context="replay")
         except crypto.DecryptionError:
-            code = ""
-    first = report.messages.order_by("created_at", "pk").first()  # the acknowledgement, written with the report
-    received_at = first.created_at if first is not None else timezone.now()
+            box = None
+        if box is not None:
+            code, received_at = box["code"], datetime.datetime.fromisoformat(box["at"])
+            Report.objects.filter(pk=report.pk).update(replay_box=None, replay_until=None)
     language = submission.language
-    text = acknowledgement_text(reference=report.reference, received_at=received_at, ack_due=report.ack_due, language=language)
+    text = (
+        acknowledgement_text(reference=report.reference, received_at=received_at, ack_due=report.ack_due, language=language)
+        if received_at is not None
+        else ""
+    )
     return Acknowledgement(
         reference=report.reference,
         received_at=received_at,
@@ -253,8 +288,10 @@ def _create_report(
         receipt=receipt,
         content=crypto.encrypt_json(data_key, content, context=f"report:{reference}:content"),
         submission_digest=crypto.token_digest(submission.token),
-        replay_box=crypto.encrypt(crypto.token_key(submission.token), prepared.code.encode(), context="replay"),
-        replay_until=received_at + datetime.timedelta(minutes=REPLAY_MINUTES),
+        replay_box=crypto.encrypt_json(
+            _replay_key(submission), {"code": prepared.code, "at": received_at.isoformat()}, context="replay"
+        ),
+        replay_until=_quarter_after(received_at + datetime.timedelta(minutes=REPLAY_MINUTES)),
     )
     text = acknowledgement_text(reference=reference, received_at=received_at, ack_due=ack_due, language=submission.language)
     _add_message(report, data_key, author=Author.SYSTEM, text=text, handler=None, at=received_at)
@@ -271,14 +308,22 @@ def _create_report(
 def _add_message(
     report: Report, data_key: bytes, *, author: str, text: str, handler: Any, at: datetime.datetime | None = None
 ) -> Message:
-    message = Message(report=report, author=author, handler=handler, created_at=at or timezone.now())
-    message.body = crypto.encrypt(data_key, text.encode(), context=f"message:{message.uid}:body")
+    moment = at or timezone.now()
+    message = Message(report=report, author=author, handler=handler, created_on=timezone.localdate(moment))
+    body = {"text": text, "at": moment.isoformat()}
+    message.body = crypto.encrypt_json(data_key, body, context=f"message:{message.uid}:body")
     message.save()
     return message
 
 
+def open_message(data_key: bytes, message: Message) -> tuple[str, datetime.datetime]:
+    """(text, exact time) of a message."""
+    body = crypto.decrypt_json(data_key, message.body, context=f"message:{message.uid}:body")
+    return str(body["text"]), datetime.datetime.fromisoformat(body["at"])
+
+
 def decrypt_message(data_key: bytes, message: Message) -> str:
-    return crypto.decrypt(data_key, message.body, context=f"message:{message.uid}:body").decode()
+    return open_message(data_key, message)[0]
 
 
 def decrypt_content(data_key: bytes, report: Report) -> dict[str, Any]:
@@ -312,7 +357,7 @@ def message_from_reporter(*, report: Report, data_key: bytes, text: str, attachm
             audit_record(action="report.reporter_message", object_type="reports.report", object_id=report.reference)
             if report.status == Status.SET_ASIDE:  # a person writing back: not a flood item after all
                 report.status, report.set_aside_at = Status.RECEIVED, None
-                report.save(update_fields=["status", "set_aside_at", "updated_at"])
+                report.save(update_fields=["status", "set_aside_at"])
                 audit_record(action="report.restored", object_type="reports.report", object_id=report.reference)
     except BaseException:
         _discard_blobs(blobs)
@@ -329,7 +374,7 @@ def message_from_handler(*, report: Report, data_key: bytes, handler: Any, text:
             report.acknowledged_at = timezone.now()
             if report.status == Status.RECEIVED:
                 report.status = Status.ACKNOWLEDGED
-            report.save(update_fields=["acknowledged_at", "status", "updated_at"])
+            report.save(update_fields=["acknowledged_at", "status"])
         audit_record(actor=handler, action="report.handler_message", object_type="reports.report", object_id=report.reference)
     email = (decrypt_content(data_key, report).get("notify_email") or "").strip()
     if email:
@@ -345,8 +390,8 @@ def report_withdraw(*, report: Report, data_key: bytes, reason: str) -> None:
             return
         text = _("The reporter withdrew the report.") + (("\n\n" + reason) if reason else "")
         _add_message(locked, data_key, author=Author.SYSTEM, text=text, handler=None)
-        locked.status, locked.withdrawn_at = Status.WITHDRAWN, timezone.now()
-        locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        locked.status, locked.withdrawn_on = Status.WITHDRAWN, timezone.localdate()
+        locked.save(update_fields=["status", "withdrawn_on"])
         audit_record(action="report.withdrawn", object_type="reports.report", object_id=report.reference)
     handler_ids = list(report.envelope.wraps.filter(user__isnull=False).values_list("user_id", flat=True))
     transaction.on_commit(lambda: _notify_handlers(handler_ids))
@@ -360,7 +405,7 @@ def reports_set_aside(*, reports: Iterable[Report], handler: Any, reason: str) -
             if report.status != Status.RECEIVED:
                 continue
             report.status, report.set_aside_at = Status.SET_ASIDE, timezone.now()
-            report.save(update_fields=["status", "set_aside_at", "updated_at"])
+            report.save(update_fields=["status", "set_aside_at"])
             audit_record(
                 actor=handler, action="report.set_aside", object_type="reports.report", object_id=report.reference, reason=reason
             )
@@ -372,7 +417,7 @@ def report_restore(*, report: Report, handler: Any) -> None:
     with transaction.atomic():
         if report.status == Status.SET_ASIDE:
             report.status, report.set_aside_at = Status.RECEIVED, None
-            report.save(update_fields=["status", "set_aside_at", "updated_at"])
+            report.save(update_fields=["status", "set_aside_at"])
             audit_record(actor=handler, action="report.restored", object_type="reports.report", object_id=report.reference)
 
 

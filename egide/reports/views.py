@@ -35,8 +35,8 @@ from egide.reports.services import (
     attachment_chunks,
     decrypt_attachment_meta,
     decrypt_content,
-    decrypt_message,
     message_from_reporter,
+    open_message,
     report_submit,
     report_withdraw,
 )
@@ -293,6 +293,7 @@ def _submission(steps: dict[str, forms.Form], token: str, proved: bool, uploads:
         "identity": {"name": you["full_name"], "contact": you["contact"]} if you["mode"] != "anonymous" else {},
         "notify_email": you["notify_email"],
         "excluded": excluded_names,
+        "excluded_ids": excluded_ids,  # so that no later grant (escrow, issue of access) gives it to them
     }
     return Submission(
         entity=about["entity"],
@@ -413,16 +414,18 @@ def _space_context(opened: followup.OpenSpace, form: forms.Form) -> dict[str, An
     for attachment in report.attachments.all():
         meta = decrypt_attachment_meta(key, attachment)
         attachments.setdefault(attachment.message_id, []).append({"id": attachment.pk, "size": attachment.size, **meta})
-    messages = [
-        {
-            "author": message.author,
-            "author_label": Author(message.author).label,
-            "created_at": message.created_at,
-            "text": decrypt_message(key, message),
-            "attachments": attachments.get(message.pk, []),
-        }
-        for message in report.messages.all()
-    ]
+    messages = []
+    for message in report.messages.all():
+        text, moment = open_message(key, message)
+        messages.append(
+            {
+                "author": message.author,
+                "author_label": Author(message.author).label,
+                "created_at": moment,
+                "text": text,
+                "attachments": attachments.get(message.pk, []),
+            }
+        )
     content = decrypt_content(key, report)
     # Setting aside is internal flood triage: the reporter sees their report as received, and writing
     # puts it back in the inbox (services.message_from_reporter).

@@ -49,16 +49,15 @@ class Receipt(models.Model):
     kdf = models.CharField(max_length=40)
     public_key = models.BinaryField()
     protected_private_key = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"receipt #{self.pk}"
 
 
 class Envelope(models.Model):
-    """The holders of one data key (a report and everything attached to it)."""
+    """The holders of one data key (a report and everything attached to it). No creation time: it
+    would be the exact time of a report."""
 
-    created_at = models.DateTimeField(auto_now_add=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -76,8 +75,7 @@ class Wrap(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.CASCADE, related_name="wraps")
     escrow = models.ForeignKey(EscrowKey, null=True, blank=True, on_delete=models.PROTECT, related_name="wraps")
-    sealed_key = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    sealed_key = models.BinaryField()  # when a holder was added is in the audit log, not here
 
     class Meta:
         constraints = [

@@ -8,7 +8,10 @@ another known type is refused, and the identifying metadata of the types we can 
 The reporter is told what was removed, and warned when a type (audio, video, text) cannot be cleaned.
 
 The upload is spooled to a temporary file on disk in chunks and never held whole in memory, except
-for image pixels, which Pillow needs (bounded by `MAX_IMAGE_PIXELS`).
+for image pixels, which Pillow needs (bounded by `MAX_IMAGE_PIXELS`). A DOCX or ODT is a zip archive
+whose members are inflated to be rewritten: one that would unpack beyond the upload limit, or with a
+large member compressed more than `MAX_ZIP_RATIO` to 1, is refused before any member is inflated, and
+the bytes actually inflated are counted against the same limits (the declared sizes can lie).
 
 Limits, on purpose: the body of a document is what its author wrote and is not rewritten, so comment
 and tracked-change author names in a DOCX or ODT stay; the colour profile (ICC) of a photo is dropped
@@ -20,7 +23,6 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import shutil
 import tempfile
 import unicodedata
 import warnings
@@ -41,7 +43,9 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_PIXELS = 60_000_000
 MAX_NAME_LENGTH = 120
 MAX_ZIP_MEMBERS = 10_000
-MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024  # a ceiling on what a DOCX or ODT unpacks to, even with a higher upload limit
+MAX_ZIP_RATIO = 100  # uncompressed to compressed size of one member ...
+ZIP_RATIO_EXEMPT_BYTES = 1024 * 1024  # ... once it unpacks to more than this (small XML parts compress very well)
 
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -146,7 +150,7 @@ class CleanedUpload:
     metadata_kept: bool  # the type cannot be cleaned (audio, video, text): warn that it may still identify its author
 
 
-Cleaner = Callable[[BinaryIO, str], tuple[BinaryIO, list[str]]]
+Cleaner = Callable[[BinaryIO, str, int], tuple[BinaryIO, list[str]]]  # (raw, content type, upload limit)
 
 
 def clean_upload(
@@ -158,9 +162,9 @@ def clean_upload(
         allowed_types = getattr(settings, "EGIDE_UPLOAD_ALLOWED_TYPES", ACCEPTED_TYPES)
     raw = _spool(source, limit)
     try:
-        content_type = _check_type(raw, declared_name, frozenset(allowed_types))
+        content_type = _check_type(raw, declared_name, frozenset(allowed_types), limit)
         cleaner = _CLEANERS.get(content_type)
-        cleaned, found = cleaner(raw, content_type) if cleaner else (raw, [])
+        cleaned, found = cleaner(raw, content_type, limit) if cleaner else (raw, [])
     except BaseException:
         raw.close()
         raise
@@ -227,8 +231,8 @@ def _spool(source: IO[bytes], limit: int) -> BinaryIO:
     return raw
 
 
-def _check_type(raw: BinaryIO, declared_name: str, allowed: frozenset[str]) -> str:
-    detected = _detect(raw)
+def _check_type(raw: BinaryIO, declared_name: str, allowed: frozenset[str], limit: int) -> str:
+    detected = _detect(raw, limit)
     extension = _split_name(declared_name)[1]
     if extension in _KNOWN_EXTENSIONS and (detected is None or extension not in EXTENSIONS[detected]):
         raise UploadRejected(
@@ -245,7 +249,7 @@ def _check_type(raw: BinaryIO, declared_name: str, allowed: frozenset[str]) -> s
     return detected
 
 
-def _detect(raw: BinaryIO) -> str | None:
+def _detect(raw: BinaryIO, limit: int) -> str | None:
     head = raw.read(HEAD_SIZE)
     raw.seek(0)
     for content_type, matches in _MAGIC:
@@ -256,7 +260,7 @@ def _detect(raw: BinaryIO) -> str | None:
     if head[4:8] == b"ftyp":
         return _mp4_type(head[8:12])
     if head.startswith(b"PK\x03\x04"):
-        return _zip_type(raw)
+        return _zip_type(raw, limit)
     return TEXT if _is_text(head, complete=len(head) < HEAD_SIZE) else None
 
 
@@ -275,18 +279,23 @@ def _mp4_type(brand: bytes) -> str | None:
     return M4A if brand in _AUDIO_BRANDS else MP4
 
 
-def _zip_type(raw: BinaryIO) -> str | None:
+def _zip_type(raw: BinaryIO, limit: int) -> str | None:
+    """DOCX, ODT or None, from the member names (and the `mimetype` member); raises UploadRejected for a zip bomb."""
     try:
         with zipfile.ZipFile(raw) as archive:
             members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS or sum(member.file_size for member in members) > MAX_UNZIPPED_BYTES:
+            if len(members) > MAX_ZIP_MEMBERS:
                 return None
             names = {member.filename for member in members}
-            if "mimetype" in names:
-                with archive.open("mimetype") as mimetype:
-                    return ODT if mimetype.read(100).strip() == ODT.encode() else None
-            # A macro-enabled document (.docm) also has a word/document.xml: its macros are not accepted.
-            return DOCX if "word/document.xml" in names and "word/vbaProject.bin" not in names else None
+            if "mimetype" not in names:
+                # A macro-enabled document (.docm) also has a word/document.xml: its macros are not accepted.
+                if "word/document.xml" not in names or "word/vbaProject.bin" in names:
+                    return None
+                _check_unzipped_sizes(members, limit)
+                return DOCX
+            _check_unzipped_sizes(members, limit)  # before inflating any member, even `mimetype`
+            with archive.open("mimetype") as mimetype:
+                return ODT if mimetype.read(100).strip() == ODT.encode() else None
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
         return None
     finally:
@@ -317,7 +326,7 @@ def _new_file(write: Callable[[BinaryIO], object]) -> BinaryIO:
 # Images ---------------------------------------------------------------------------------------------------------------
 
 
-def _clean_image(raw: BinaryIO, content_type: str) -> tuple[BinaryIO, list[str]]:
+def _clean_image(raw: BinaryIO, content_type: str, limit: int) -> tuple[BinaryIO, list[str]]:
     image_format = _PILLOW_FORMATS[content_type]
     image = _open_image(raw, image_format)
     try:
@@ -379,7 +388,7 @@ def _clean_frames(image: Image.Image, image_format: str) -> tuple[list[Image.Ima
 # PDF ------------------------------------------------------------------------------------------------------------------
 
 
-def _clean_pdf(raw: BinaryIO, content_type: str) -> tuple[BinaryIO, list[str]]:
+def _clean_pdf(raw: BinaryIO, content_type: str, limit: int) -> tuple[BinaryIO, list[str]]:
     try:
         with pikepdf.open(raw) as pdf:
             found = _strip_pdf(pdf)
@@ -448,16 +457,37 @@ def strip_jpeg_segments(data: bytes) -> bytes:
 # DOCX and ODT ---------------------------------------------------------------------------------------------------------
 
 
-def _clean_zip(raw: BinaryIO, content_type: str) -> tuple[BinaryIO, list[str]]:
+def _unzipped_too_large() -> UploadRejected:
+    return UploadRejected(_("This document is much larger once unpacked than the upload limit allows."))
+
+
+def _unzipped_budget(limit: int) -> int:
+    return min(limit, MAX_UNZIPPED_BYTES)
+
+
+def _check_unzipped_sizes(members: Iterable[zipfile.ZipInfo], limit: int) -> None:
+    """Refuse a zip bomb from the sizes its central directory declares, before any member is inflated."""
+    total, budget = 0, _unzipped_budget(limit)
+    for member in members:
+        total += member.file_size
+        squeezed = member.file_size > ZIP_RATIO_EXEMPT_BYTES and member.file_size > MAX_ZIP_RATIO * member.compress_size
+        if squeezed or total > budget:
+            raise _unzipped_too_large()
+
+
+def _clean_zip(raw: BinaryIO, content_type: str, limit: int) -> tuple[BinaryIO, list[str]]:
     replacements = _ZIP_REPLACEMENTS[content_type]
     found: list[str] = []
 
     def write(out: BinaryIO) -> None:
         with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
             # An OpenDocument package must start with its `mimetype` member (the sort is stable).
-            for member in sorted(source.infolist(), key=lambda member: member.filename != "mimetype"):
+            members = sorted(source.infolist(), key=lambda member: member.filename != "mimetype")
+            _check_unzipped_sizes(members, limit)
+            budget = _unzipped_budget(limit)
+            for member in members:
                 replacement = replacements.get(member.filename)
-                _copy_member(source, target, member, replacement[0] if replacement else None)
+                budget -= _copy_member(source, target, member, replacement[0] if replacement else None, budget)
                 found.extend([replacement[1]] if replacement else [])
 
     try:
@@ -466,16 +496,28 @@ def _clean_zip(raw: BinaryIO, content_type: str) -> tuple[BinaryIO, list[str]]:
         raise UploadRejected(_("This document could not be read. It may be damaged.")) from error
 
 
-def _copy_member(source: zipfile.ZipFile, target: zipfile.ZipFile, member: zipfile.ZipInfo, replacement: bytes | None) -> None:
-    """Copy one member, streamed and with the same content, unless it is replaced; the date is reset."""
+def _copy_member(
+    source: zipfile.ZipFile, target: zipfile.ZipFile, member: zipfile.ZipInfo, replacement: bytes | None, budget: int
+) -> int:
+    """Copy one member, streamed and with the same content, unless it is replaced; the date is reset.
+
+    Returns the bytes inflated. They are counted as they are read: a member that inflates beyond its declared size,
+    or beyond `budget` (what the upload limit leaves), is refused, whatever its header says.
+    """
     info = zipfile.ZipInfo(member.filename, date_time=_ZIP_EPOCH)
     info.compress_type = zipfile.ZIP_STORED if member.filename == "mimetype" else member.compress_type
     info.external_attr = member.external_attr
     if replacement is not None or member.is_dir():
         target.writestr(info, replacement or b"")
-        return
+        return 0
+    allowed, inflated = min(member.file_size, budget), 0
     with source.open(member) as reader, target.open(info, "w", force_zip64=member.file_size > zipfile.ZIP64_LIMIT) as writer:
-        shutil.copyfileobj(reader, writer, CHUNK_SIZE)
+        while chunk := reader.read(CHUNK_SIZE):
+            inflated += len(chunk)
+            if inflated > allowed:
+                raise _unzipped_too_large()
+            writer.write(chunk)
+    return inflated
 
 
 _CLEANERS: dict[str, Cleaner] = {

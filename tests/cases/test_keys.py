@@ -209,8 +209,15 @@ def test_after_a_reset_the_key_still_needs_the_old_password(referent_a: User) ->
     assert not unlocked(client)
     assert AuditEvent.objects.filter(action="vault.unlock_failed", actor_id=referent_a.pk).exists()
     accepted = unlock(client, PASSWORD)
-    assert accepted.status_code == 302 and accepted["Location"] == u("cases:inbox")
+    # The previous password opens the key once; the page then asks to protect it with the current one.
+    assert accepted.status_code == 200 and accepted.templates[0].name == "cases/key_reprotect.html"
     assert unlocked(client)
+    protected = client.post(u("cases:key_reprotect"), {"protection": "password", "password": NEW_PASSWORD})
+    assert protected.status_code == 302 and protected["Location"] == u("cases:inbox")
+    key = HandlerKey.objects.get(user=referent_a)
+    assert handler_key_unlock(key=key, secret=NEW_PASSWORD)
+    with pytest.raises(WrongSecret):
+        handler_key_unlock(key=key, secret=PASSWORD)
 
 
 def test_unlock_redirects_only_within_the_site(referent_a: User) -> None:

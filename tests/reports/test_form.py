@@ -766,7 +766,7 @@ def test_withdrawing_needs_confirmation_then_blocks_replies(filed: tuple[Report,
     confirmed = client.post(url("withdraw"), {"reason": f"{CANARY}-reason", "confirm": "on"})
     assert confirmed.status_code == 302 and confirmed["Location"] == url("space")
     report.refresh_from_db()
-    assert report.status == "withdrawn" and report.withdrawn_at is not None
+    assert report.status == "withdrawn" and report.withdrawn_on is not None
     space = client.get(url("space"))
     html = content_of(space)
     assert "Withdrawn by the reporter" in html

@@ -41,7 +41,7 @@ def test_daily_housekeeping_removes_code_copies_and_expired_sessions(school_a: A
     FollowUpSession.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
     out = StringIO()
     call_command("reports_daily", stdout=out)
-    assert "1 code copies and 1 follow-up sessions removed." in out.getvalue()
+    assert "1 code copies, 1 follow-up sessions and" in out.getvalue()
     assert Report.objects.get().replay_box is None and not FollowUpSession.objects.exists()
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import struct
+import time
 import zipfile
 from typing import Any
 
@@ -283,6 +286,118 @@ def test_odt_meta_is_emptied_and_mimetype_stays_first_and_stored() -> None:
         assert b"Jane" not in archive.read("meta.xml")
         assert archive.read("content.xml") == b"<office:document-content>Le 3 mars...</office:document-content>"
     assert (cleaned.content_type, cleaned.removed) == (ODT, ["document properties (author, title, software)"])
+
+
+# Zip bombs: DOCX and ODT members are inflated to be rewritten
+
+MIB = 1024 * 1024
+
+
+def _zeros_member(archive: zipfile.ZipFile, name: str, size: int) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2024, 3, 1, 10, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with archive.open(info, "w") as member:
+        for _chunk in range(size // MIB):
+            member.write(bytes(MIB))
+
+
+def _bomb(base: bytes, name: str, size: int) -> bytes:
+    """`base` (a DOCX or ODT) with one more member, `size` bytes of zeros deflated (about 1000 to 1)."""
+    buffer = io.BytesIO(base)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        _zeros_member(archive, name, size)
+    return buffer.getvalue()
+
+
+def _declare_size(data: bytes, name: str, size: int) -> bytes:
+    """Make the local and central headers of member `name` lie about its uncompressed size."""
+    patched = bytearray(data)
+    for signature, name_offset, size_offset in ((b"PK\x03\x04", 30, 22), (b"PK\x01\x02", 46, 24)):
+        position = patched.find(signature)
+        while position >= 0:
+            if patched[position + name_offset :].startswith(name.encode()):
+                patched[position + size_offset : position + size_offset + 4] = struct.pack("<I", size)
+            position = patched.find(signature, position + 1)
+    return bytes(patched)
+
+
+def _refused_quickly(data: bytes, name: str, **options: Any) -> UploadRejected:
+    started = time.perf_counter()
+    with pytest.raises(UploadRejected) as refused:
+        _clean(data, name, **options).file.close()
+    assert time.perf_counter() - started < 1
+    return refused.value
+
+
+def test_a_docx_that_unpacks_beyond_the_limit_is_refused_quickly() -> None:
+    bomb = _bomb(_docx(), "word/media/padding.bin", 64 * MIB)
+    assert len(bomb) < 100 * 1024
+    refused = _refused_quickly(bomb, "cv.docx", max_bytes=8 * MIB)
+    assert refused.message == "This document is much larger once unpacked than the upload limit allows."
+
+
+def test_the_unpacked_limit_defaults_to_the_upload_setting(settings: Any) -> None:
+    settings.EGIDE_UPLOAD_MAX_BYTES = 2 * MIB
+    document = _docx(("word/media/notes.txt", os.urandom(3 * MIB // 2).hex().encode(), zipfile.ZIP_DEFLATED))
+    assert len(document) < 2 * MIB  # compressed about 2 to 1: within the limit, but not once unpacked
+    with pytest.raises(UploadRejected, match="larger once unpacked"):
+        _clean(document, "cv.docx")
+    _read(_clean(document, "cv.docx", max_bytes=4 * MIB))
+
+
+def test_an_odt_that_unpacks_beyond_the_limit_is_refused_quickly() -> None:
+    bomb = _bomb(_odt(), "Pictures/padding.bin", 64 * MIB)
+    assert len(bomb) < 100 * 1024
+    refused = _refused_quickly(bomb, "cv.odt", max_bytes=8 * MIB)
+    assert "larger once unpacked" in refused.message
+
+
+def test_an_odt_whose_mimetype_is_a_bomb_is_refused_before_it_is_read() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _zeros_member(archive, "mimetype", 64 * MIB)
+        archive.writestr("content.xml", b"<office:document-content/>")
+    refused = _refused_quickly(buffer.getvalue(), "cv.odt", max_bytes=8 * MIB)
+    assert "larger once unpacked" in refused.message
+
+
+def test_a_member_compressed_more_than_100_to_1_is_refused_even_within_the_limit() -> None:
+    bomb = _bomb(_docx(), "word/media/padding.bin", 4 * MIB)
+    assert "larger once unpacked" in _refused_quickly(bomb, "cv.docx", max_bytes=64 * MIB).message
+
+
+def test_a_member_that_lies_about_its_size_is_refused_quickly() -> None:
+    bomb = _declare_size(_bomb(_docx(), "word/media/padding.bin", 64 * MIB), "word/media/padding.bin", 1000)
+    with zipfile.ZipFile(io.BytesIO(bomb)) as archive:
+        assert archive.getinfo("word/media/padding.bin").file_size == 1000
+    _refused_quickly(bomb, "cv.docx", max_bytes=8 * MIB)
+
+
+def test_the_inflated_bytes_are_counted_even_if_the_declared_sizes_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sanitize, "_check_unzipped_sizes", lambda members, limit: None)
+    bomb = _bomb(_docx(), "word/media/padding.bin", 64 * MIB)
+    assert "larger once unpacked" in _refused_quickly(bomb, "cv.docx", max_bytes=8 * MIB).message
+
+
+def test_a_docx_with_a_picture_and_a_well_compressed_body_still_passes() -> None:
+    picture = _image("PNG", size=(600, 400)) + os.urandom(2 * MIB)  # a large, already compressed member
+    body = DOCUMENT_XML.replace(b"<w:body/>", b"<w:body>" + b"<w:p><w:r><w:t>Le 3 mars</w:t></w:r></w:p>" * 20_000 + b"</w:body>")
+    assert len(body) < sanitize.ZIP_RATIO_EXEMPT_BYTES  # squeezed well over 100 to 1, but small
+    original = _docx(("word/media/image1.png", picture, zipfile.ZIP_DEFLATED))
+    original = _zip(
+        [(name, body if name == "word/document.xml" else data, zipfile.ZIP_DEFLATED) for name, data in _members(original)]
+    )
+    cleaned = _clean(original, "temoignage.docx", max_bytes=8 * MIB)
+    assert cleaned.content_type == DOCX
+    with zipfile.ZipFile(io.BytesIO(_read(cleaned))) as archive:
+        assert archive.read("word/media/image1.png") == picture
+        assert archive.read("word/document.xml") == body
+        assert b"Jane" not in archive.read("docProps/core.xml")
+
+
+def _members(data: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(info.filename, archive.read(info)) for info in archive.infolist()]
 
 
 # Types that cannot be cleaned

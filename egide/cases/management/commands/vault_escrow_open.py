@@ -3,7 +3,7 @@
 Used when every holder of a report is gone (left, lost their key and recovery code). The private
 escrow key is typed at the prompt (never on the command line, so it stays out of shell history),
 each report's data key is opened with it and wrapped to the new handler, and every grant is audited
-with the reason given.
+with the reason given. A report whose reporter excluded that handler is never given to them.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.db import transaction
 from egide.core.audit import audit_record
 from egide.org.models import Entity, User
 from egide.reports.models import Report
+from egide.reports.services import decrypt_content
 from egide.vault.services import NoAccess, envelope_grant, envelope_open_with_escrow
 
 
@@ -50,11 +51,14 @@ class Command(BaseCommand):
         reports = Report.objects.filter(entity=entity).order_by("pk")
         if options["reference"]:
             reports = reports.filter(reference__in=options["reference"])
-        granted = 0
+        granted = excluded = 0
         for report in reports:
             try:
                 data_key = envelope_open_with_escrow(envelope_id=report.envelope_id, escrow_private_key=private_key)
             except NoAccess:
+                continue
+            if handler.person_id in decrypt_content(data_key, report).get("excluded_ids", []):
+                excluded += 1
                 continue
             with transaction.atomic():
                 if envelope_grant(envelope_id=report.envelope_id, data_key=data_key, users=[handler]):
@@ -67,3 +71,5 @@ class Command(BaseCommand):
                         data={"handler": handler.pk},
                     )
         self.stdout.write(f"{granted} report(s) of {entity.code} are now readable by {handler.email}.")
+        if excluded:
+            self.stdout.write(f"{excluded} report(s) were not given: their reporter excluded this handler.")
