@@ -16,20 +16,6 @@ from django.utils import timezone
 from egide.reports.choices import Author, Channel, Mode, ReporterRole, Status
 
 
-class ReportSequence(models.Model):
-    """The last reference number used per entity and year, incremented under a row lock."""
-
-    entity = models.ForeignKey("org.Entity", on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["entity", "year"], name="reports_sequence_entity_year")]
-
-    def __str__(self) -> str:
-        return f"{self.entity_id}/{self.year}: {self.last}"
-
-
 class Report(models.Model):
     reference = models.CharField(max_length=40, unique=True)
     entity = models.ForeignKey("org.Entity", on_delete=models.PROTECT, related_name="reports")

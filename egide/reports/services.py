@@ -18,7 +18,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from egide.core.deadlines import add_working_days, local_date
 from egide.core.throttle import throttle_is_blocked, throttle_record_failure
 from egide.org.models import Entity, User
 from egide.reports.choices import Author, Status
-from egide.reports.models import Attachment, Message, Report, ReportSequence
+from egide.reports.models import Attachment, Message, Report
 from egide.reports.selectors import entity_admin_emails, recipients_for
 from egide.vault import crypto
 from egide.vault.sanitize import CleanedUpload
@@ -38,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 ACK_WORKING_DAYS = 7
 REPLAY_MINUTES = 5
+REFERENCE_ALPHABET = crypto.CODE_ALPHABET
 
 
 class SubmissionRefused(Exception):
@@ -135,11 +135,15 @@ def _count_submission(entity: Entity, *, proof_of_work: bool) -> None:
         throttle_record_failure(scope="report-flood-unproved", identifier=str(entity.pk), window_seconds=3600)
 
 
-def _next_reference(entity: Entity, year: int) -> str:
-    ReportSequence.objects.get_or_create(entity=entity, year=year)
-    ReportSequence.objects.filter(entity=entity, year=year).update(last=F("last") + 1)
-    number = ReportSequence.objects.select_for_update().get(entity=entity, year=year).last
-    return f"{entity.code.upper()}-{year}-{number:04d}"
+def _new_reference(entity: Entity, year: int) -> str:
+    """ENTITY-YEAR-XXXXXX with six random characters: a sequence number would let a handler who
+    sees reports 12 and 14 know that a report 13 was hidden from them, and roughly when."""
+    while True:
+        suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _index in range(6))
+        if any(ch.isalpha() for ch in suffix):  # never all digits: nothing that reads like a count
+            reference = f"{entity.code.upper()}-{year}-{suffix}"
+            if not Report.objects.filter(reference=reference).exists():
+                return reference
 
 
 def acknowledgement_text(*, reference: str, received_at: datetime.datetime, ack_due: datetime.date, language: str) -> str:
@@ -271,7 +275,7 @@ def _create_report(
     envelope, _key = envelope_create(
         recipients=Recipients(handlers=handlers, escrow=escrow_key_for(entity), receipt=receipt), data_key=data_key
     )
-    reference = _next_reference(entity, local_date(received_at).year)
+    reference = _new_reference(entity, local_date(received_at).year)
     content = {**submission.content, "received_at": received_at.isoformat(), "language": submission.language}
     report = Report.objects.create(
         reference=reference,

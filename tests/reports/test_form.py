@@ -559,7 +559,7 @@ def test_the_acknowledgement_shows_reference_date_and_code(
     html = content_of(response)
     ack = response.context["ack"]
     assert ack.reference == report.reference
-    assert re.fullmatch(r"TELECOM-PARIS-\d{4}-0001", report.reference)
+    assert re.fullmatch(r"TELECOM-PARIS-\d{4}-[0-9A-Z]{6}", report.reference)
     assert report.reference in html
     assert CODE_PATTERN.fullmatch(ack.code)
     assert f'<p class="code" id="follow-up-code">{ack.code}</p>' in html

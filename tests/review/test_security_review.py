@@ -1,8 +1,6 @@
-"""Security review: each test states the property Égide should have and fails today (strict xfail).
-
-When a finding is fixed, its test starts passing and the strict xfail turns it into a failure:
-remove the marker then, and the test stays as a regression test.
-"""
+"""Regression tests of the security review of the reporting side: each states a property an
+attacker would like to break (recover someone's code, read a report they were excluded from,
+re-identify a reporter through clear times, inflate uploads, appoint themselves to the pooled unit)."""
 
 from __future__ import annotations
 
@@ -80,11 +78,6 @@ def test_the_escrow_ceremony_does_not_give_a_report_to_the_referent_it_excluded(
     assert not Wrap.objects.filter(envelope=report.envelope, user=second_a).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MEDIUM: references are sequential per entity and year, so an excluded référent (or any handler) sees "
-    "the gap left by a report hidden from them, and roughly when it was filed",
-)
 def test_an_excluded_referent_cannot_infer_the_hidden_report_from_references(
     referent_a: User, second_a: User, school_a: Entity
 ) -> None:
@@ -97,8 +90,8 @@ def test_an_excluded_referent_cannot_infer_the_hidden_report_from_references(
     ]
     inbox = handler_client(second_a).get(reverse("cases:inbox")).content.decode()
     assert refs[0] in inbox and refs[2] in inbox and refs[1] not in inbox
-    before, hidden, after = (int(reference.rsplit("-", 1)[1]) for reference in refs)
-    assert not (before < hidden < after and after - before == 2), "the hidden report is the missing number"
+    # Nothing to count on: the references are not numbers in sequence.
+    assert not any(reference.rsplit("-", 1)[1].isdigit() for reference in refs)
 
 
 def test_the_pooled_unit_is_offered_for_exclusion_when_it_will_receive_the_report(
