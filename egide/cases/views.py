@@ -141,6 +141,7 @@ def key_recover(request: HttpRequest) -> HttpResponse:
                 )
             except WrongSecret:
                 throttle_record_failure(scope="vault", identifier=identifier, window_seconds=limits["window_seconds"])
+                audit_record(actor=user, action="vault.recovery_failed", target=user)
                 form.add_error("recovery_code", _("This recovery code does not open your key."))
             else:
                 staff_unlock(request, recovered.private_key)

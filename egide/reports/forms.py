@@ -132,7 +132,11 @@ class YouStep(forms.Form):
     notify_email = forms.EmailField(
         label=_("E-mail for notifications (optional)"),
         required=False,
-        help_text=_("Stored encrypted. The notices say only “you have a new message”, never what it says."),
+        help_text=_(
+            "Stored encrypted. The notices say only “you have a new message”, never what it says. If you report "
+            "anonymously, leave it empty to stay fully anonymous: the mail servers' records could link this address "
+            "to your report."
+        ),
     )
     excluded = forms.MultipleChoiceField(
         label=_("Référents who must not receive your report (optional)"),

@@ -319,7 +319,13 @@ def _client_address(request: HttpRequest) -> str:
     Behind the reverse proxy it comes from the header the proxy sets for the reporter's pages only.
     """
     header = settings.EGIDE_CLIENT_ADDRESS_HEADER
-    return str((request.META.get(header) if header else None) or request.META.get("REMOTE_ADDR") or "")
+    address = str((request.META.get(header) if header else None) or request.META.get("REMOTE_ADDR") or "")
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    # One IPv6 subscriber holds a whole /64: counting single addresses would let them rotate freely.
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address) if parsed.version == 6 else address
 
 
 def _followup_counters(request: HttpRequest) -> list[tuple[str, str, int]]:

@@ -98,3 +98,12 @@ def test_switching_language_mid_form_keeps_the_answers(school_a: Any) -> None:
     response = Client().post("/en/report/", data)
     assert response.context["step"] == "persons" and response.content.decode().count(CANARY + "-author") == 1
     assert 'lang="en"' in response.content.decode()[:200] and not Report.objects.exists()
+
+
+def test_wrong_codes_from_one_ipv6_subscriber_count_together(school_a: Any, settings: Any) -> None:
+    for index in range(settings.EGIDE_FOLLOWUP_NETWORK_MAX_FAILURES):
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{index + 1:x}").post(reverse("reports:follow_up"), {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"})
+    blocked = Client(REMOTE_ADDR="2001:db8:1:2:ffff::1").post(reverse("reports:follow_up"), {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"})
+    elsewhere = Client(REMOTE_ADDR="2001:db8:1:3::1").post(reverse("reports:follow_up"), {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"})
+    assert "Too many wrong codes" in blocked.content.decode() or "Trop de codes erronés" in blocked.content.decode()
+    assert "Too many wrong codes" not in elsewhere.content.decode() and "Trop de codes" not in elsewhere.content.decode()
