@@ -326,10 +326,6 @@ def open_message(data_key: bytes, message: Message) -> tuple[str, datetime.datet
     return str(body["text"]), datetime.datetime.fromisoformat(body["at"])
 
 
-def decrypt_message(data_key: bytes, message: Message) -> str:
-    return open_message(data_key, message)[0]
-
-
 def decrypt_content(data_key: bytes, report: Report) -> dict[str, Any]:
     content: dict[str, Any] = crypto.decrypt_json(data_key, report.content, context=f"report:{report.reference}:content")
     return content

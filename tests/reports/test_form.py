@@ -26,7 +26,7 @@ from egide.org.models import Entity
 from egide.reports import proof
 from egide.reports.forms import AboutStep, FactsStep, PersonsStep, SendStep, YouStep
 from egide.reports.models import Attachment, FollowUpSession, Message, Report
-from egide.reports.services import decrypt_content, decrypt_message
+from egide.reports.services import decrypt_content, open_message
 from egide.vault.crypto import new_code as crypto_new_code
 from egide.vault.services import envelope_open_for_receipt, receipt_open
 from tests.reports.conftest import CANARY, answers, code_of
@@ -569,7 +569,7 @@ def test_the_acknowledgement_shows_reference_date_and_code(
     assert ack.ack_due == report.ack_due and ack.ack_due > timezone.localdate()
     system = Message.objects.get(report=report)
     assert system.author == "system"
-    text = decrypt_message(data_key_for(ack.code, report), system)
+    text, _moment = open_message(data_key_for(ack.code, report), system)
     assert report.reference in text
     assert follow_up_words in text
     assert ack.ack_due.strftime("%d/%m/%Y") in text

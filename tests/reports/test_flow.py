@@ -1,12 +1,23 @@
+"""The reporter's and the handler's paths end to end through the test client, with the edge cases of the
+flow: housekeeping, storage failure, set-aside, review and language switch on the last steps."""
+
 from __future__ import annotations
 
+import datetime
+from io import StringIO
 from typing import Any
 
+from django.core.management import call_command
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from egide.reports.models import Report
-from tests.reports.conftest import CANARY, code_of, give_key, handler_client, submit
+from egide.reports import views
+from egide.reports.choices import Status
+from egide.reports.models import FollowUpSession, Report
+from egide.reports.services import reports_set_aside
+from tests.reports.conftest import CANARY, answers, code_of, give_key, handler_client, submit
 
 
 def test_report_read_answer_follow_up(referent_a: Any, school_a: Any) -> None:
@@ -26,14 +37,6 @@ def test_report_read_answer_follow_up(referent_a: Any, school_a: Any) -> None:
 
 
 def test_daily_housekeeping_removes_code_copies_and_expired_sessions(school_a: Any, referent_a: Any) -> None:
-    import datetime
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from egide.reports.models import FollowUpSession
-
     give_key(referent_a)
     code = code_of(submit(Client(), school_a))
     Client().post(reverse("reports:follow_up"), {"code": code})
@@ -46,10 +49,6 @@ def test_daily_housekeeping_removes_code_copies_and_expired_sessions(school_a: A
 
 
 def test_a_database_failure_keeps_what_was_typed(school_a: Any, referent_a: Any, monkeypatch: Any) -> None:
-    from django.db import OperationalError
-
-    from egide.reports import views
-
     def broken(**kwargs: Any) -> Any:
         raise OperationalError("disk I/O error")
 
@@ -62,9 +61,6 @@ def test_a_database_failure_keeps_what_was_typed(school_a: Any, referent_a: Any,
 
 
 def test_a_set_aside_report_looks_received_to_its_reporter_and_their_message_restores_it(school_a: Any, referent_a: Any) -> None:
-    from egide.reports.choices import Status
-    from egide.reports.services import reports_set_aside
-
     give_key(referent_a)
     code = code_of(submit(Client(), school_a))
     report = Report.objects.get()
@@ -79,8 +75,6 @@ def test_a_set_aside_report_looks_received_to_its_reporter_and_their_message_res
 
 
 def test_the_last_step_shows_the_answers_and_reopens_any_step(school_a: Any) -> None:
-    from tests.reports.conftest import answers
-
     data = answers(school_a, action="next", step="you")
     page = Client().post(reverse("reports:start"), data).content.decode()
     assert CANARY + "-narrative" in page and 'value="change:facts"' in page
@@ -92,8 +86,6 @@ def test_the_last_step_shows_the_answers_and_reopens_any_step(school_a: Any) -> 
 
 
 def test_switching_language_mid_form_keeps_the_answers(school_a: Any) -> None:
-    from tests.reports.conftest import answers
-
     data = answers(school_a, action="stay", step="persons")
     response = Client().post("/en/report/", data)
     assert response.context["step"] == "persons" and response.content.decode().count(CANARY + "-author") == 1
