@@ -318,11 +318,14 @@ EGIDE_FOLLOWUP_NETWORK_MAX_FAILURES = int(env("EGIDE_FOLLOWUP_NETWORK_MAX_FAILUR
 # through a keyed hash that expires; never stored or logged. Empty: the connection's address.
 EGIDE_CLIENT_ADDRESS_HEADER = env("EGIDE_CLIENT_ADDRESS_HEADER", "") or ""
 # A small proof of work computed by the page (about a quarter of a second on a laptop): floods get
-# expensive without a third-party CAPTCHA. Forms sent without it (no JavaScript) are accepted under
-# a lower per-entity hourly limit.
+# expensive without a third-party CAPTCHA. Nobody is turned away: forms sent without it (no
+# JavaScript) past a per-entity hourly limit are accepted and set aside for review.
 EGIDE_REPORT_POW_BITS = int(env("EGIDE_REPORT_POW_BITS", "18") or 18)
 EGIDE_REPORT_HOURLY_LIMIT = int(env("EGIDE_REPORT_HOURLY_LIMIT", "300") or 300)
 EGIDE_REPORT_HOURLY_LIMIT_WITHOUT_PROOF = int(env("EGIDE_REPORT_HOURLY_LIMIT_WITHOUT_PROOF", "30") or 30)
+# Past EGIDE_REPORT_HOURLY_LIMIT reports in an hour for one entity, new pages ask this many more
+# bits (16 times the work); past the limit without proof, reports are accepted but set aside.
+EGIDE_REPORT_POW_FLOOD_EXTRA_BITS = int(env("EGIDE_REPORT_POW_FLOOD_EXTRA_BITS", "4") or 4)
 EGIDE_UPLOAD_MAX_BYTES = int(env("EGIDE_UPLOAD_MAX_BYTES", str(64 * 1024 * 1024)) or 0)
 EGIDE_UPLOAD_MAX_FILES = int(env("EGIDE_UPLOAD_MAX_FILES", "10") or 10)
 # Uploads larger than this go to a temporary file, never whole in memory.

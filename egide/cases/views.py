@@ -216,9 +216,9 @@ def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
     entity_ids = {grant.entity_id for grant in org_access.active_grants(user) if grant.entity_id is not None}
     readiness = [item for item in key_readiness(list(Entity.objects.filter(pk__in=entity_ids))) if item.warning]
     audit_record(actor=user, action="cases.inbox_listed", data={"count": len(rows), "view": view})
-    return render(
-        request, "cases/inbox.html", {"rows": rows, "view": view, "readiness": readiness, "set_aside_form": SetAsideForm()}
-    )
+    flooded = reports_for_handler(user).filter(status=Status.SET_ASIDE, set_aside_at__isnull=True).count()
+    context = {"rows": rows, "view": view, "readiness": readiness, "set_aside_form": SetAsideForm(), "flooded": flooded}
+    return render(request, "cases/inbox.html", context)
 
 
 @require_POST

@@ -29,6 +29,13 @@ def throttle_is_blocked(*, scope: str, identifier: str, limit: int, window_secon
     return ThrottleCounter.objects.filter(key=_key(scope, identifier), window_start__gte=since, failures__gte=limit).exists()
 
 
+def throttle_count(*, scope: str, identifier: str, window_seconds: int) -> int:
+    """How many events were counted in the current window (0 when none or when it is over)."""
+    since = timezone.now() - datetime.timedelta(seconds=window_seconds)
+    counter = ThrottleCounter.objects.filter(key=_key(scope, identifier), window_start__gte=since).first()
+    return counter.failures if counter is not None else 0
+
+
 def throttle_record_failure(*, scope: str, identifier: str, window_seconds: int) -> int:
     """Count one failure; returns the number of failures in the current window (a stale window restarts)."""
     if window_seconds > MAX_WINDOW_SECONDS:

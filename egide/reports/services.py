@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from egide.core.audit import audit_record
 from egide.core.deadlines import add_working_days, local_date
-from egide.core.throttle import throttle_is_blocked, throttle_record_failure
+from egide.core.throttle import throttle_count, throttle_record_failure
 from egide.org.models import Entity, User
 from egide.reports.choices import Author, Status
 from egide.reports.models import Attachment, Message, Report
@@ -38,14 +38,6 @@ logger = logging.getLogger(__name__)
 ACK_WORKING_DAYS = 7
 REPLAY_MINUTES = 5
 REFERENCE_ALPHABET = crypto.CODE_ALPHABET
-
-
-class SubmissionRefused(Exception):
-    """A submission that cannot be taken now; `message` says why, for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -114,19 +106,20 @@ def _attach(report: Report, message: Message | None, author: str, blobs: Sequenc
 # --- Submission ---------------------------------------------------------------------------------
 
 
-def _check_flood(entity: Entity, *, proof_of_work: bool) -> None:
-    """Per-entity hourly limits: generous with the page's proof of work, lower without it."""
-    scopes = [("report-flood", settings.EGIDE_REPORT_HOURLY_LIMIT)]
-    if not proof_of_work:
-        scopes.append(("report-flood-unproved", settings.EGIDE_REPORT_HOURLY_LIMIT_WITHOUT_PROOF))
-    for scope, limit in scopes:
-        if throttle_is_blocked(scope=scope, identifier=str(entity.pk), limit=limit, window_seconds=3600):
-            raise SubmissionRefused(
-                _(
-                    "Too many reports are arriving for this entity right now, which can be an automated attack. "
-                    "Your report was not sent. Please try again in a few minutes, or contact a référent directly."
-                )
-            )
+def required_bits(entity: Entity) -> int:
+    """The proof of work asked of a new report page: harder while reports flood in for the entity."""
+    count = throttle_count(scope="report-flood", identifier=str(entity.pk), window_seconds=3600)
+    extra = settings.EGIDE_REPORT_POW_FLOOD_EXTRA_BITS if count >= settings.EGIDE_REPORT_HOURLY_LIMIT else 0
+    return int(settings.EGIDE_REPORT_POW_BITS + extra)
+
+
+def _set_aside_by_flood(entity: Entity, *, proof_of_work: bool) -> bool:
+    """Nobody is ever turned away: past the hourly limit of reports sent without the page's proof of
+    work (no JavaScript, or a script), new ones are accepted but set aside for the handlers to review."""
+    if proof_of_work:
+        return False
+    count = throttle_count(scope="report-flood-unproved", identifier=str(entity.pk), window_seconds=3600)
+    return count >= settings.EGIDE_REPORT_HOURLY_LIMIT_WITHOUT_PROOF
 
 
 def _count_submission(entity: Entity, *, proof_of_work: bool) -> None:
@@ -231,7 +224,7 @@ def report_submit(*, submission: Submission) -> Acknowledgement:
     if replayed is not None:
         return replayed
     entity = submission.entity
-    _check_flood(entity, proof_of_work=submission.proof_of_work)
+    set_aside = _set_aside_by_flood(entity, proof_of_work=submission.proof_of_work)
     received_at = timezone.now()
     ack_due = add_working_days(local_date(received_at), ACK_WORKING_DAYS)
     prepared = receipt_prepare()  # the slow key derivation, outside the transaction
@@ -240,7 +233,7 @@ def report_submit(*, submission: Submission) -> Acknowledgement:
     blobs = [_store_blob(data_key, upload) for upload in submission.attachments]
     try:
         with transaction.atomic():
-            report = _create_report(submission, prepared, handlers, pooled, data_key, received_at, ack_due, blobs)
+            report = _create_report(submission, prepared, handlers, pooled, data_key, received_at, ack_due, blobs, set_aside)
     except IntegrityError:
         _discard_blobs(blobs)
         replayed = _replay(submission)
@@ -269,6 +262,7 @@ def _create_report(
     received_at: datetime.datetime,
     ack_due: datetime.date,
     blobs: Sequence[StoredBlob],
+    set_aside: bool,
 ) -> Report:
     entity = submission.entity
     receipt = receipt_save(prepared)
@@ -287,6 +281,7 @@ def _create_report(
         received_month=local_date(received_at).replace(day=1),
         ack_due=ack_due,
         proof_of_work=submission.proof_of_work,
+        status=Status.SET_ASIDE if set_aside else Status.RECEIVED,
         pooled=pooled,
         envelope=envelope,
         receipt=receipt,
@@ -304,7 +299,7 @@ def _create_report(
         action="report.received",
         object_type="reports.report",
         object_id=reference,
-        data={"recipients": len(handlers), "pooled": pooled, "proof_of_work": submission.proof_of_work},
+        data={"recipients": len(handlers), "pooled": pooled, "proof_of_work": submission.proof_of_work, "flood": set_aside},
     )
     return report
 

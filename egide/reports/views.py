@@ -31,7 +31,6 @@ from egide.reports.models import Attachment, Report
 from egide.reports.selectors import entity_handlers
 from egide.reports.services import (
     Submission,
-    SubmissionRefused,
     attachment_chunks,
     decrypt_attachment_meta,
     decrypt_content,
@@ -39,6 +38,7 @@ from egide.reports.services import (
     open_message,
     report_submit,
     report_withdraw,
+    required_bits,
 )
 from egide.vault.sanitize import CleanedUpload, UploadRejected, clean_upload
 
@@ -89,8 +89,7 @@ def _field_names() -> dict[str, set[str]]:
 
 
 def _bound_steps(data: Any, files: Any = None) -> dict[str, forms.Form]:
-    about = STEPS[0][1](data)
-    entity = about.cleaned_data.get("entity") if about.is_valid() else None
+    entity = _entity_of(data)
     handlers = entity_handlers(entity) if entity is not None else []
     result: dict[str, forms.Form] = {}
     for name, form_class, _title in STEPS:
@@ -113,8 +112,7 @@ def _unbound(step: str, data: Any) -> forms.Form:
         elif data and name in data:
             initial[name] = data.get(name)
     if form_class is YouStep:
-        about = STEPS[0][1](data) if data else None
-        entity = about.cleaned_data.get("entity") if about is not None and about.is_valid() else None
+        entity = _entity_of(data)
         return YouStep(initial=initial, handlers=entity_handlers(entity) if entity else [])
     return form_class(initial=initial)
 
@@ -152,10 +150,17 @@ def _render_step(request: HttpRequest, step: str, form: forms.Form, data: Any, t
         "url": translate_url(reverse("reports:start"), other),
     }
     if step == "send":
-        context["challenge"] = proof.new_challenge(token)
-        context["pow_bits"] = settings.EGIDE_REPORT_POW_BITS
+        entity = _entity_of(data)
+        bits = required_bits(entity) if entity is not None else settings.EGIDE_REPORT_POW_BITS
+        context["challenge"] = proof.new_challenge(token, bits=bits)
+        context["pow_bits"] = bits
         context["review"] = _review(data)
     return render(request, "reports/form.html", context)
+
+
+def _entity_of(data: Any) -> Any:
+    about = STEPS[0][1](data) if data else None
+    return about.cleaned_data.get("entity") if about is not None and about.is_valid() else None
 
 
 def _display(field: forms.Field, value: Any) -> str:
@@ -239,7 +244,10 @@ def _clean_files(files: list[Any]) -> list[CleanedUpload]:
 
 def _submit(request: HttpRequest, steps: dict[str, forms.Form], data: Any, token: str) -> HttpResponse:
     send = steps["send"]
-    proved = proof.is_solved(token=token, challenge=data.get("pow_challenge", ""), nonce=data.get("pow_nonce", ""))
+    entity = steps["about"].cleaned_data["entity"]
+    proved = proof.is_solved(
+        token=token, challenge=data.get("pow_challenge", ""), nonce=data.get("pow_nonce", ""), at_least=required_bits(entity)
+    )
     try:
         uploads = _clean_files(send.cleaned_data["attachments"])
     except UploadRejected as error:
@@ -247,9 +255,6 @@ def _submit(request: HttpRequest, steps: dict[str, forms.Form], data: Any, token
         return _render_step(request, "send", send, data, token, files_lost=True)
     try:
         acknowledgement = report_submit(submission=_submission(steps, token, proved, uploads))
-    except SubmissionRefused as error:
-        send.add_error(None, error.message)
-        return _render_step(request, "send", send, data, token, files_lost=bool(uploads))
     except (DatabaseError, OSError):
         logger.exception("a report could not be stored")  # the traceback holds no form data
         send.add_error(

@@ -520,27 +520,35 @@ def test_proof_of_work_is_recorded_but_not_required(db: Any, school_a: Entity) -
     assert proved == [False, False, False, True]
 
 
-def test_the_flood_limit_refuses_unproved_reports_but_not_proved_ones(db: Any, school_a: Entity, settings: Any) -> None:
+def test_past_the_flood_limit_unproved_reports_are_accepted_but_set_aside(db: Any, school_a: Entity, settings: Any) -> None:
     settings.EGIDE_REPORT_HOURLY_LIMIT_WITHOUT_PROOF = 2
     for letter in "abc":
-        data = answers(school_a, submission_token=token(letter), pow_nonce="")
-        response = Client().post(url("start"), data)
-        assert response.status_code == 200
-    assert Report.objects.count() == 2
-    assert response.context["step"] == "send"
-    assert "Too many reports" in content_of(response)
-    assert "ack" not in response.context
+        response = Client().post(url("start"), answers(school_a, submission_token=token(letter), pow_nonce=""))
+        assert response.status_code == 200 and response.context["ack"].code  # nobody is turned away
+    statuses = list(Report.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["received", "received", "set_aside"]
     proved = post_report(Client(), school_a, submission_token=token("z"))
-    assert proved.status_code == 200 and proved.context["ack"].code
-    assert Report.objects.count() == 3
-    assert Report.objects.filter(proof_of_work=True).count() == 1
+    assert proved.context["ack"].code and Report.objects.get(proof_of_work=True).status == "received"
 
 
 def test_the_flood_limit_counts_per_entity(db: Any, school_a: Entity, school_b: Entity, settings: Any) -> None:
     settings.EGIDE_REPORT_HOURLY_LIMIT_WITHOUT_PROOF = 1
-    assert "ack" in post_report(Client(), school_a, submission_token=token("g"), pow_nonce="").context
-    assert "Too many reports" in content_of(post_report(Client(), school_a, submission_token=token("h"), pow_nonce=""))
-    assert "ack" in post_report(Client(), school_b, submission_token=token("i"), pow_nonce="").context
+    post_report(Client(), school_a, submission_token=token("g"), pow_nonce="")
+    post_report(Client(), school_a, submission_token=token("h"), pow_nonce="")
+    post_report(Client(), school_b, submission_token=token("i"), pow_nonce="")
+    assert list(Report.objects.filter(status="set_aside").values_list("entity__code", flat=True)) == [school_a.code]
+
+
+def test_during_a_flood_new_pages_ask_a_harder_proof_of_work(db: Any, school_a: Entity, settings: Any) -> None:
+    settings.EGIDE_REPORT_HOURLY_LIMIT = 1
+    settings.EGIDE_REPORT_POW_FLOOD_EXTRA_BITS = 4
+    before = Client().post(url("start"), answers(school_a, step="you", action="next")).context["pow_bits"]
+    post_report(Client(), school_a, submission_token=token("j"))
+    page = Client().post(url("start"), answers(school_a, step="you", action="next", submission_token=token("k")))
+    assert page.context["pow_bits"] == before + 4
+    # A challenge solved at the old difficulty no longer counts as proof; the report is still accepted.
+    assert Client().post(url("start"), answers(school_a, submission_token=token("l"))).context["ack"].code
+    assert list(Report.objects.order_by("pk").values_list("proof_of_work", flat=True)) == [True, False]
 
 
 # --- Acknowledgement ----------------------------------------------------------------------------
