@@ -167,3 +167,14 @@ def test_information_pages_have_no_serious_accessibility_violation(
     expect(page.locator("h1")).to_have_count(1)
     _axe(page)
     session.network.assert_no_third_party()
+
+
+def test_the_home_page_leads_to_the_form_and_the_follow_up_in_one_click(open_session: Callable[..., Session]) -> None:
+    session = open_session()
+    page = session.open(french_path("org:home"))
+    page.get_by_role("link", name=french("Report a situation")).first.click()
+    expect(page.locator("h1")).to_have_text(french("Report a situation"))
+    page.go_back()
+    page.get_by_role("link", name=french("Follow up on a report with your code")).click()
+    expect(page.locator("h1")).to_have_text(french("Follow up on a report"))
+    session.network.assert_no_third_party()
