@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "egide.vault",
     "egide.reports",
     "egide.cases",
+    "egide.kb",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -10,4 +10,5 @@ urlpatterns += i18n_patterns(
     path("", include("egide.org.urls")),
     path("", include("egide.reports.urls")),
     path("", include("egide.cases.urls")),
+    path("", include("egide.kb.urls")),
 )

@@ -1,0 +1,10 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from egide.kb import views
+
+app_name = "kb"
+urlpatterns = [
+    path(_("help/offences/"), views.offences, name="offences"),
+    path(_("help/discrimination-grounds/"), views.discrimination_grounds, name="discrimination_grounds"),
+]
