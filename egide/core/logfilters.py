@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 import re
 
-# /fr/signaler/, /en/report/, /fr/suivi/, /en/follow-up/ and everything under them.
-REPORTER_PATHS = re.compile(r"^/(fr/signaler|en/report|fr/suivi|en/follow-up)/")
+# /fr/signaler/, /en/report/, /fr/suivi/, /en/follow-up/, the help pages, and everything under them.
+REPORTER_PATHS = re.compile(r"^/(fr/signaler|en/report|fr/suivi|en/follow-up|fr/aide|en/help)/")
 
 
 class NoReporterPaths(logging.Filter):

@@ -93,3 +93,77 @@ class DiscriminationGround(models.Model):
     @property
     def label(self) -> str:
         return _localised(self, "label")
+
+
+class AssistantQuestion(models.Model):
+    """A question of the orientation assistant, asked in position order. Answers are never stored."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    text_fr = models.CharField(max_length=300)
+    text_en = models.CharField(max_length=300)
+    help_fr = models.TextField(blank=True)
+    help_en = models.TextField(blank=True)
+    asks_entity = models.BooleanField(default=False)  # the choices are the entities, for their contacts
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def text(self) -> str:
+        return _localised(self, "text")
+
+    @property
+    def help(self) -> str:
+        return _localised(self, "help")
+
+
+class AssistantChoice(models.Model):
+    question = models.ForeignKey(AssistantQuestion, on_delete=models.CASCADE, related_name="choices")
+    key = models.SlugField(max_length=40)
+    position = models.PositiveSmallIntegerField(default=0)
+    label_fr = models.CharField(max_length=300)
+    label_en = models.CharField(max_length=300)
+    urgent = models.BooleanField(default=False)  # the emergency numbers come first from then on
+    next_step_fr = models.TextField(blank=True)  # the step the ending proposes when this is chosen
+    next_step_en = models.TextField(blank=True)
+    next_url_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["question", "key"], name="kb_choice_key_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}:{self.key}"
+
+    @property
+    def label(self) -> str:
+        return _localised(self, "label")
+
+    @property
+    def next_step(self) -> str:
+        return _localised(self, "next_step")
+
+
+class AssistantResource(models.Model):
+    """A page of the knowledge base offered at the end when a choice was made."""
+
+    choice = models.ForeignKey(AssistantChoice, on_delete=models.CASCADE, related_name="resources")
+    position = models.PositiveSmallIntegerField(default=0)
+    title_fr = models.CharField(max_length=300)
+    title_en = models.CharField(max_length=300)
+    url_name = models.CharField(max_length=100)
+    anchor = models.SlugField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title_fr
+
+    @property
+    def title(self) -> str:
+        return _localised(self, "title")

@@ -6,10 +6,13 @@ from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from egide.core.decorators import public
+from egide.kb import assistant as orientation
 from egide.kb.models import DiscriminationGround, Offence
+from egide.org.help import HELP_NUMBERS
 
 
 @public
@@ -27,3 +30,39 @@ def discrimination_grounds(request: HttpRequest) -> HttpResponse:
     groups = [(source, list(items)) for source, items in groupby(rows, key=lambda row: row.get_source_display())]
     latest = max((row.version_date for row in rows), default=None)
     return render(request, "kb/discrimination_grounds.html", {"groups": groups, "version_date": latest})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def assistant(request: HttpRequest) -> HttpResponse:
+    """The orientation assistant at /fr/aide/ and /en/help/ (stable addresses, printed on posters)."""
+    data = request.POST if request.method == "POST" else None
+    progress = orientation.read(data)
+    error = ""
+    if data is not None and data.get("action") == "back":
+        progress = orientation.forget_last(progress)
+    elif data is not None and data.get("asked") and data.get("asked") not in progress.answers:
+        error = _("Choose one of the answers to continue.")
+    context: dict[str, object] = {
+        "progress": progress,
+        "emergency": [number for number in HELP_NUMBERS if number.emergency],
+        "error": error,
+    }
+    question = progress.current
+    if question is None:
+        return render(request, "kb/assistant_end.html", {**context, **orientation.ending(progress)})
+    choices = (
+        [*orientation.entity_choices(), (orientation.NO_ENTITY, _("I would rather not say"))]
+        if question.asks_entity
+        else [(choice.key, choice.label) for choice in question.choices.all()]
+    )
+    context.update(
+        {
+            "question": question,
+            "choices": choices,
+            "number": len(progress.answers) + 1,
+            "count": len(progress.questions),
+            "carried": list(progress.answers.items()),
+        }
+    )
+    return render(request, "kb/assistant.html", context)

@@ -55,10 +55,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _imt_entities(transactional_db: None) -> None:
-    """The nine IMT entities of the data migration, at the start of every test: a transactional test ends with a
-    flush that empties every table, the migrated data included. (serialized_rollback would restore them, but
-    fails with IntegrityError on content types whenever another transactional test has flushed before.)"""
+    """The data of the data migrations (the nine IMT entities, the help pages' reference data), at the start of
+    every test: a transactional test ends with a flush that empties every table, the migrated data included.
+    (serialized_rollback would restore them, but fails with IntegrityError on content types whenever another
+    transactional test has flushed before.)"""
     importlib.import_module("egide.org.migrations.0002_imt_entities").load(apps, None)
+    # The help pages' reference data and the assistant's questions come from data migrations too.
+    from egide.kb.models import AssistantQuestion, Offence
+
+    if not Offence.objects.exists():
+        importlib.import_module("egide.kb.migrations.0002_reference_data").load(apps, None)
+    if not AssistantQuestion.objects.exists():
+        importlib.import_module("egide.kb.migrations.0004_assistant_tree").load(apps, None)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -49,8 +49,8 @@ def _axe(page: Page) -> None:
 
 
 def _continue(page: Page) -> None:
-    page.locator("button[value=next]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("button[value=next]").click()
 
 
 def file_report(page: Page, entity: Entity, *, checks: bool = True) -> str:
@@ -179,4 +179,20 @@ def test_the_home_page_leads_to_the_form_and_the_follow_up_in_one_click(open_ses
     page.go_back()
     page.get_by_role("link", name=french("Follow up on a report with your code")).click()
     expect(page.locator("h1")).to_have_text(french("Follow up on a report"))
+    session.network.assert_no_third_party()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_orientation_assistant_from_start_to_an_ending(open_session: Callable[..., Session], javascript: bool) -> None:
+    session = open_session(java_script_enabled=javascript)
+    page = session.open(french_path("kb:assistant"))
+    for answer in ("danger", "who", "what", "wish", "entity"):
+        if javascript:
+            _axe(page)
+        page.locator(".choices input").nth(1 if answer == "danger" else 0).check()
+        _continue(page)
+    expect(page.locator("h1")).to_have_text(french("What you can do"))
+    expect(page.locator("main")).to_contain_text(french("Who to contact"))
+    if javascript:
+        _axe(page)
     session.network.assert_no_third_party()
