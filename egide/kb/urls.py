@@ -6,6 +6,7 @@ from egide.kb import views
 app_name = "kb"
 urlpatterns = [
     path(_("help/"), views.assistant, name="assistant"),
+    path(_("help/contacts/<slug:code>/"), views.entity_contacts, name="contacts"),
     path(_("help/offences/"), views.offences, name="offences"),
     path(_("help/discrimination-grounds/"), views.discrimination_grounds, name="discrimination_grounds"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -13,6 +13,7 @@ from egide.core.decorators import public
 from egide.kb import assistant as orientation
 from egide.kb.models import DiscriminationGround, Offence
 from egide.org.help import HELP_NUMBERS
+from egide.org.selectors import public_contacts
 
 
 @public
@@ -66,3 +67,13 @@ def assistant(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "kb/assistant.html", context)
+
+
+@public
+@require_safe
+def entity_contacts(request: HttpRequest, code: str) -> HttpResponse:
+    """One entity's listening cell and public référents, from the référent network (for posters and QR codes)."""
+    item = next((item for item in public_contacts() if item.entity.code == code), None)
+    if item is None:
+        raise Http404
+    return render(request, "kb/contacts.html", {"item": item, "emergency": [n for n in HELP_NUMBERS if n.emergency]})

@@ -196,3 +196,19 @@ def test_the_orientation_assistant_from_start_to_an_ending(open_session: Callabl
     if javascript:
         _axe(page)
     session.network.assert_no_third_party()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_entity_contacts_page_has_no_serious_accessibility_violation(
+    open_session: Callable[..., Session], referent_a: User, language: str
+) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(language):
+        path = reverse("kb:contacts", args=["telecom-paris"])
+    session = open_session()
+    page = session.open(path)
+    expect(page.locator("main")).to_contain_text(referent_a.person.full_name)  # type: ignore[union-attr]
+    _axe(page)
+    session.network.assert_no_third_party()
