@@ -13,7 +13,26 @@ import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLIC_PAGES = ["/fr/", "/en/", "/fr/staff/login/", "/en/legal-notice/", "/en/privacy/", "/en/accessibility/"]
+PUBLIC_PAGES = [
+    "/fr/",
+    "/en/",
+    "/fr/staff/login/",
+    "/en/legal-notice/",
+    "/en/privacy/",
+    "/en/accessibility/",
+    "/fr/signaler/",
+    "/en/report/",
+    "/fr/suivi/",
+    "/en/follow-up/",
+    "/fr/signaler/comment-ca-marche/",
+    "/fr/signaler/notice-d-information/",
+    "/fr/signaler/autres-voies/",
+    "/fr/aide/",
+    "/en/help/",
+    "/fr/aide/infractions/",
+    "/fr/aide/criteres-de-discrimination/",
+    "/fr/aide/contacts/telecom-paris/",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
