@@ -167,3 +167,46 @@ class AssistantResource(models.Model):
     @property
     def title(self) -> str:
         return _localised(self, "title")
+
+
+class Event(models.Model):
+    """A date of the calendar: the yearly days, awareness weeks, survey windows; for one entity or all of IMT."""
+
+    class Kind(models.TextChoices):
+        DAY = "day", _("International or national day")
+        WEEK = "week", _("Awareness week or campaign")
+        SURVEY = "survey", _("Survey window")
+        EVENT = "event", _("Event, talk or training")
+
+    title_fr = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    description_fr = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)  # inclusive; empty for a single day
+    entity = models.ForeignKey("org.Entity", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="kb_event_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title_fr
+
+    @property
+    def title(self) -> str:
+        return _localised(self, "title")
+
+    @property
+    def description(self) -> str:
+        return _localised(self, "description")
+
+    @property
+    def last_day(self) -> object:
+        return self.ends_on or self.starts_on

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 from itertools import groupby
 
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from egide.core.decorators import public
 from egide.kb import assistant as orientation
-from egide.kb.models import DiscriminationGround, Offence
+from egide.kb.ical import calendar
+from egide.kb.models import DiscriminationGround, Event, Offence
 from egide.org.help import HELP_NUMBERS
+from egide.org.models import Entity
 from egide.org.selectors import public_contacts
 
 
@@ -77,3 +83,38 @@ def entity_contacts(request: HttpRequest, code: str) -> HttpResponse:
     if item is None:
         raise Http404
     return render(request, "kb/contacts.html", {"item": item, "emergency": [n for n in HELP_NUMBERS if n.emergency]})
+
+
+def _upcoming(entity: Entity | None) -> QuerySet[Event]:
+    """Events not yet over: all of IMT's, plus the chosen entity's (or every entity's when none is chosen)."""
+    today = timezone.localdate()
+    events = Event.objects.filter(Q(ends_on__gte=today) | Q(ends_on__isnull=True, starts_on__gte=today)).select_related("entity")
+    return events.filter(Q(entity__isnull=True) | Q(entity=entity)) if entity is not None else events
+
+
+def _chosen_entity(request: HttpRequest) -> Entity | None:
+    code = request.GET.get("entity", "")
+    return Entity.objects.filter(code=code, is_active=True).first() if code else None
+
+
+@public
+@require_safe
+def agenda(request: HttpRequest) -> HttpResponse:
+    entity = _chosen_entity(request)
+    context = {
+        "events": list(_upcoming(entity)),
+        "entity": entity,
+        "entities": Entity.objects.filter(is_active=True).order_by("kind", "name_fr"),
+    }
+    return render(request, "kb/agenda.html", context)
+
+
+@public
+@require_safe
+def agenda_ics(request: HttpRequest) -> HttpResponse:
+    entity = _chosen_entity(request)
+    language = "en" if (get_language() or "fr").startswith("en") else "fr"
+    body = calendar(_upcoming(entity), language=language, stamp=timezone.now().astimezone(datetime.UTC))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="egide.ics"'
+    return response

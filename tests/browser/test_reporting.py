@@ -154,7 +154,16 @@ def test_anonymous_report_answer_and_follow_up(
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize(
-    "name", ["reports:how", "reports:notice", "reports:channels", "reports:follow_up", "kb:offences", "kb:discrimination_grounds"]
+    "name",
+    [
+        "reports:how",
+        "reports:notice",
+        "reports:channels",
+        "reports:follow_up",
+        "kb:offences",
+        "kb:discrimination_grounds",
+        "kb:agenda",
+    ],
 )
 def test_information_pages_have_no_serious_accessibility_violation(
     open_session: Callable[..., Session], name: str, language: str

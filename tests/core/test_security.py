@@ -32,6 +32,8 @@ PUBLIC_PAGES = [
     "/fr/aide/infractions/",
     "/fr/aide/criteres-de-discrimination/",
     "/fr/aide/contacts/telecom-paris/",
+    "/fr/aide/agenda/",
+    "/en/help/calendar/",
 ]
 
 
