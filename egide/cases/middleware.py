@@ -10,12 +10,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 
 from egide.cases.access import is_handler
+from egide.core.decorators import is_marked
 from egide.org.access import user_requires_two_factor
 from egide.vault.models import HandlerKey
-
-
-def _marked(view: Any, name: str) -> bool:
-    return bool(getattr(view, name, False) or getattr(getattr(view, "view_class", None), name, False))
 
 
 class HandlerKeyMiddleware:
@@ -26,7 +23,7 @@ class HandlerKeyMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponseBase | None:
-        if any(_marked(view_func, name) for name in ("egide_public", "egide_signed_in_only", "egide_key_setup")):
+        if any(is_marked(view_func, name) for name in ("egide_public", "egide_signed_in_only", "egide_key_setup")):
             return None
         user: Any = request.user
         if not user.is_authenticated or (user_requires_two_factor(user) and not user.is_verified()):

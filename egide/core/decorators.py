@@ -8,6 +8,11 @@ from typing import TypeVar
 F = TypeVar("F", bound=Callable[..., object])
 
 
+def is_marked(view: object, name: str) -> bool:
+    """Whether a view carries a marker (class-based views carry it on the class, function views on the function)."""
+    return bool(getattr(view, name, False) or getattr(getattr(view, "view_class", None), name, False))
+
+
 def public(view: F) -> F:
     """Reachable without signing in (help pages, sign-in, legal pages, the reporter side)."""
     view.egide_public = True  # type: ignore[attr-defined]

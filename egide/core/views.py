@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from egide.core.accessibility import STATEMENT
 from egide.core.decorators import public
+from egide.core.i18n import page_language
 
 
 def _prose(request: HttpRequest, name: str, context: dict[str, object] | None = None) -> HttpResponse:
     """Long legal texts are written per language rather than sentence by sentence in a catalog."""
-    language = "en" if (get_language() or "fr").startswith("en") else "fr"
+    language = page_language()
     return render(request, f"core/{name}.{language}.html", {"publisher": settings.EGIDE_PUBLISHER, **(context or {})})
 
 

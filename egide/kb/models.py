@@ -4,8 +4,9 @@ row names its source, the date of the version it states, and how sure the statem
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from egide.core.i18n import page_language
 
 
 class Confidence(models.TextChoices):
@@ -22,8 +23,7 @@ class Nature(models.TextChoices):
 
 
 def _localised(instance: object, field: str) -> str:
-    language = "en" if (get_language() or "fr").startswith("en") else "fr"
-    return str(getattr(instance, f"{field}_{language}"))
+    return str(getattr(instance, f"{field}_{page_language()}"))
 
 
 class Offence(models.Model):

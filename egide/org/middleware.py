@@ -12,12 +12,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egide.core.decorators import is_marked
 from egide.org.access import user_requires_two_factor
-
-
-def _marked(view: Any, name: str) -> bool:
-    # Class-based views carry the marker on the class, function views on the function.
-    return bool(getattr(view, name, False) or getattr(getattr(view, "view_class", None), name, False))
 
 
 class StaffAccessMiddleware:
@@ -28,12 +24,12 @@ class StaffAccessMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponseBase | None:
-        if _marked(view_func, "egide_public"):
+        if is_marked(view_func, "egide_public"):
             return None
         user: Any = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if _marked(view_func, "egide_signed_in_only"):
+        if is_marked(view_func, "egide_signed_in_only"):
             return None
         if user_requires_two_factor(user) and not user.is_verified():
             has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
