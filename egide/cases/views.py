@@ -21,15 +21,15 @@ from egide.core.audit import audit_record
 from egide.core.deadlines import deadline_status
 from egide.core.throttle import throttle_is_blocked, throttle_record_failure, throttle_reset
 from egide.org import access as org_access
-from egide.org.models import Entity
-from egide.reports.choices import Author, Category, Status
+from egide.org.models import Entity, Population
+from egide.reports import choices
+from egide.reports.choices import Category, Status
 from egide.reports.models import Attachment, Report
 from egide.reports.selectors import key_readiness
 from egide.reports.services import (
-    decrypt_attachment_meta,
     decrypt_content,
     message_from_handler,
-    open_message,
+    open_thread,
     report_restore,
     reports_set_aside,
 )
@@ -38,6 +38,7 @@ from egide.vault.models import HandlerKey
 from egide.vault.services import (
     NoAccess,
     WrongSecret,
+    envelope_keys_for_user,
     envelope_open_for_user,
     handler_key_create,
     handler_key_recover,
@@ -197,12 +198,16 @@ OPEN_STATUSES = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS]
 def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
     user: Any = request.user
     view = request.GET.get("view", "open")
-    reports = reports_for_handler(user)
-    reports = reports.filter(status__in=OPEN_STATUSES) if view == "open" else reports.exclude(status__in=OPEN_STATUSES)
+    handled = reports_for_handler(user)
+    reports = handled.filter(status__in=OPEN_STATUSES) if view == "open" else handled.exclude(status__in=OPEN_STATUSES)
+    shown = list(reports.order_by("ack_due", "pk")[:500])
+    keys = envelope_keys_for_user(envelope_ids=[report.envelope_id for report in shown], user=user, private_key=private_key)
     rows = []
     categories = dict(Category.choices)
-    for report in reports.order_by("ack_due", "pk")[:500]:
-        content = decrypt_content(_data_key(report, user, private_key), report)
+    for report in shown:
+        if report.envelope_id not in keys:
+            continue
+        content = decrypt_content(keys[report.envelope_id], report)
         rows.append(
             {
                 "report": report,
@@ -216,7 +221,7 @@ def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
     entity_ids = {grant.entity_id for grant in org_access.active_grants(user) if grant.entity_id is not None}
     readiness = [item for item in key_readiness(list(Entity.objects.filter(pk__in=entity_ids))) if item.warning]
     audit_record(actor=user, action="cases.inbox_listed", data={"count": len(rows), "view": view})
-    flooded = reports_for_handler(user).filter(status=Status.SET_ASIDE, set_aside_at__isnull=True).count()
+    flooded = handled.filter(status=Status.SET_ASIDE, set_aside_at__isnull=True).count()
     context = {"rows": rows, "view": view, "readiness": readiness, "set_aside_form": SetAsideForm(), "flooded": flooded}
     return render(request, "cases/inbox.html", context)
 
@@ -260,31 +265,15 @@ def report_detail(request: HttpRequest, private_key: bytes, reference: str) -> H
 
 
 def _report_context(report: Report, data_key: bytes, form: ReplyForm) -> dict[str, Any]:
-    attachments: dict[int | None, list[dict[str, Any]]] = {}
-    for attachment in report.attachments.all():
-        meta = decrypt_attachment_meta(data_key, attachment)
-        attachments.setdefault(attachment.message_id, []).append({"id": attachment.pk, "size": attachment.size, **meta})
-    thread = []
-    for message in report.messages.select_related("handler"):
-        text, moment = open_message(data_key, message)
-        thread.append(
-            {
-                "author": message.author,
-                "author_label": Author(message.author).label,
-                "handler": message.handler,
-                "created_at": moment,
-                "text": text,
-                "attachments": attachments.get(message.pk, []),
-            }
-        )
+    thread = open_thread(data_key, report, with_handlers=True)
     content = decrypt_content(data_key, report)
     return {
         "report": report,
         "content": content,
         "labels": _labels(report, content),
         "received_at": datetime.datetime.fromisoformat(content["received_at"]),
-        "thread": thread,
-        "first_attachments": attachments.get(None, []),
+        "thread": thread.messages,
+        "first_attachments": thread.first_attachments,
         "form": form,
         "deadline": deadline_status(report.ack_due) if report.acknowledged_at is None and report.is_open else None,
     }
@@ -292,8 +281,6 @@ def _report_context(report: Report, data_key: bytes, form: ReplyForm) -> dict[st
 
 def _labels(report: Report, content: dict[str, Any]) -> dict[str, Any]:
     """Readable labels for the stored codes."""
-    from egide.org.models import Population
-    from egide.reports import choices
 
     def label(enum: Any, value: str) -> str:
         return str(dict(enum.choices).get(value, value)) if value else ""

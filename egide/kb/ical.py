@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -37,13 +38,14 @@ def calendar(events: Iterable[Event], *, language: str, stamp: datetime.datetime
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
     ]
+    host = urlsplit(settings.EGIDE_BASE_URL).hostname or "egide"
     for event in events:
         title = event.title_en if language == "en" else event.title_fr
         description = event.description_en if language == "en" else event.description_fr
         last = event.ends_on or event.starts_on
         lines += [
             "BEGIN:VEVENT",
-            f"UID:event-{event.pk}@{settings.EGIDE_SITE_NAME.encode('ascii', 'ignore').decode().lower() or 'egide'}",
+            f"UID:event-{event.pk}@{host}",
             f"DTSTAMP:{stamp.strftime('%Y%m%dT%H%M%SZ')}",
             f"DTSTART;VALUE=DATE:{event.starts_on.strftime('%Y%m%d')}",
             f"DTEND;VALUE=DATE:{(last + datetime.timedelta(days=1)).strftime('%Y%m%d')}",  # exclusive end

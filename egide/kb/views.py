@@ -9,11 +9,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from egide.core.decorators import public
+from egide.core.i18n import page_language
 from egide.kb import assistant as orientation
 from egide.kb.ical import calendar
 from egide.kb.models import DiscriminationGround, Event, Offence
@@ -113,8 +113,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 @require_safe
 def agenda_ics(request: HttpRequest) -> HttpResponse:
     entity = _chosen_entity(request)
-    language = "en" if (get_language() or "fr").startswith("en") else "fr"
-    body = calendar(_upcoming(entity), language=language, stamp=timezone.now().astimezone(datetime.UTC))
+    body = calendar(_upcoming(entity), language=page_language(), stamp=timezone.now().astimezone(datetime.UTC))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="egide.ics"'
     return response

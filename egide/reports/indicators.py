@@ -6,6 +6,7 @@ through the disclosure control here, so whatever page shows them later publishes
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from egide.core.deadlines import local_date
@@ -33,7 +34,8 @@ def acknowledged_on_time(scope: EntityScope, period: Period) -> list[IndicatorRo
     """Share of the period's reports acknowledged in writing within 7 working days (R16), in percent."""
     due = list(_reports(scope, period).exclude(status=Status.WITHDRAWN).values_list("ack_due", "acknowledged_at"))
     on_time = sum(1 for ack_due, at in due if at is not None and local_date(at) <= ack_due)
-    value = round(100 * on_time / len(due), 1) if due else None
+    # Below the disclosure threshold a share would tell what happened to one or two known reports.
+    value = round(100 * on_time / len(due), 1) if len(due) >= settings.EGIDE_DISCLOSURE_THRESHOLD else None
     return [IndicatorRow(key="on_time", label="%", value=value, meets_target=None if value is None else value == 100)]
 
 

@@ -37,7 +37,8 @@ class Report(models.Model):
     # Lets a repeated submission (double click) show the same acknowledgement and code again for a
     # few minutes; sealed under a key derived from the form's token, which the server does not keep.
     replay_box = models.BinaryField(null=True, blank=True)
-    replay_until = models.DateTimeField(null=True, blank=True)  # rounded up to a quarter of an hour
+    # Rounded up to a quarter of an hour; indexed: every submission purges the expired boxes.
+    replay_until = models.DateTimeField(null=True, blank=True, db_index=True)
     set_aside_at = models.DateTimeField(null=True, blank=True)
     withdrawn_on = models.DateField(null=True, blank=True)  # the reporter's act: the day only
 

@@ -331,6 +331,37 @@ def decrypt_attachment_meta(data_key: bytes, attachment: Attachment) -> dict[str
     return meta
 
 
+@dataclass(frozen=True)
+class Thread:
+    messages: list[dict[str, Any]]
+    first_attachments: list[dict[str, Any]]  # the files sent with the report itself
+
+
+def open_thread(data_key: bytes, report: Report, *, with_handlers: bool) -> Thread:
+    """The decrypted messages, each with its exact time and files, as both sides show them.
+
+    The reporter's side never gets the handlers' names (`with_handlers=False`)."""
+    attachments: dict[int | None, list[dict[str, Any]]] = {}
+    for attachment in report.attachments.all():
+        meta = decrypt_attachment_meta(data_key, attachment)
+        attachments.setdefault(attachment.message_id, []).append({"id": attachment.pk, "size": attachment.size, **meta})
+    messages = report.messages.select_related("handler") if with_handlers else report.messages.all()
+    thread = []
+    for message in messages:
+        text, moment = open_message(data_key, message)
+        item = {
+            "author": message.author,
+            "author_label": Author(message.author).label,
+            "created_at": moment,
+            "text": text,
+            "attachments": attachments.get(message.pk, []),
+        }
+        if with_handlers:
+            item["handler"] = message.handler
+        thread.append(item)
+    return Thread(messages=thread, first_attachments=attachments.get(None, []))
+
+
 def attachment_chunks(data_key: bytes, attachment: Attachment) -> Any:
     """The decrypted file, chunk by chunk (the caller streams it)."""
     handle = default_storage.open(attachment.blob, "rb")
@@ -371,9 +402,10 @@ def message_from_handler(*, report: Report, data_key: bytes, handler: Any, text:
                 report.status = Status.ACKNOWLEDGED
             report.save(update_fields=["acknowledged_at", "status"])
         audit_record(actor=handler, action="report.handler_message", object_type="reports.report", object_id=report.reference)
-    email = (decrypt_content(data_key, report).get("notify_email") or "").strip()
+    content = decrypt_content(data_key, report)
+    email = (content.get("notify_email") or "").strip()
     if email:
-        language = decrypt_content(data_key, report).get("language") or "fr"
+        language = content.get("language") or "fr"
         transaction.on_commit(lambda: _notify_reporter(email, language))
     return message
 

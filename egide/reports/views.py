@@ -17,15 +17,16 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Ht
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from egide.core.decorators import public
+from egide.core.i18n import page_language
 from egide.core.throttle import throttle_is_blocked, throttle_record_failure
 from egide.org.help import HELP_NUMBERS
 from egide.reports import followup, proof
-from egide.reports.choices import Author, Status
+from egide.reports.choices import Status
 from egide.reports.forms import STEP_NAMES, STEP_TITLES, STEPS, CodeForm, ReplyForm, SendStep, WithdrawForm, YouStep
 from egide.reports.models import Attachment, Report
 from egide.reports.selectors import entity_handlers
@@ -35,7 +36,7 @@ from egide.reports.services import (
     decrypt_attachment_meta,
     decrypt_content,
     message_from_reporter,
-    open_message,
+    open_thread,
     report_submit,
     report_withdraw,
     required_bits,
@@ -44,10 +45,6 @@ from egide.vault.sanitize import CleanedUpload, UploadRejected, clean_upload
 
 NOTICE_UPDATED = datetime.date(2026, 11, 26)
 logger = logging.getLogger(__name__)
-
-
-def _language() -> str:
-    return "en" if (get_language() or "fr").startswith("en") else "fr"
 
 
 # --- Information pages --------------------------------------------------------------------------
@@ -60,7 +57,7 @@ def _info(request: HttpRequest, name: str) -> HttpResponse:
         "ministerial_cell": settings.EGIDE_MINISTERIAL_CELL,
         "notice_updated": NOTICE_UPDATED,
     }
-    return render(request, f"reports/info/{name}.{_language()}.html", context)
+    return render(request, f"reports/info/{name}.{page_language()}.html", context)
 
 
 @public
@@ -143,7 +140,7 @@ def _render_step(request: HttpRequest, step: str, form: forms.Form, data: Any, t
         "max_megabytes": settings.EGIDE_UPLOAD_MAX_BYTES // (1024 * 1024),
         **extra,
     }
-    other = "en" if _language() == "fr" else "fr"
+    other = "en" if page_language() == "fr" else "fr"
     context["other_language"] = {
         "code": other,
         "name": get_language_info(other)["name_local"],
@@ -310,7 +307,7 @@ def _submission(steps: dict[str, forms.Form], token: str, proved: bool, uploads:
         excluded_person_ids=excluded_ids,
         token=token,
         proof_of_work=proved,
-        language=_language(),
+        language=page_language(),
         attachments=uploads,
     )
 
@@ -412,31 +409,26 @@ def space(request: HttpRequest, opened: followup.OpenSpace) -> HttpResponse:
                     message_from_reporter(
                         report=report, data_key=opened.data_key, text=form.cleaned_data["text"], attachments=uploads
                     )
+                except (DatabaseError, OSError):
+                    logger.exception("a reporter's message could not be stored")  # the traceback holds no form data
+                    form.add_error(
+                        None,
+                        _(
+                            "Your message could not be sent because of a technical problem: nothing was stored. "
+                            "What you wrote is still here; please try again in a few minutes."
+                        ),
+                    )
+                else:
+                    return redirect("reports:space")
                 finally:
                     for upload in uploads:
                         upload.file.close()
-                return redirect("reports:space")
     return render(request, "reports/space.html", _space_context(opened, form))
 
 
 def _space_context(opened: followup.OpenSpace, form: forms.Form) -> dict[str, Any]:
     report, key = opened.report, opened.data_key
-    attachments: dict[int | None, list[dict[str, Any]]] = {}
-    for attachment in report.attachments.all():
-        meta = decrypt_attachment_meta(key, attachment)
-        attachments.setdefault(attachment.message_id, []).append({"id": attachment.pk, "size": attachment.size, **meta})
-    messages = []
-    for message in report.messages.all():
-        text, moment = open_message(key, message)
-        messages.append(
-            {
-                "author": message.author,
-                "author_label": Author(message.author).label,
-                "created_at": moment,
-                "text": text,
-                "attachments": attachments.get(message.pk, []),
-            }
-        )
+    thread = open_thread(key, report, with_handlers=False)
     content = decrypt_content(key, report)
     # Setting aside is internal flood triage: the reporter sees their report as received, and writing
     # puts it back in the inbox (services.message_from_reporter).
@@ -445,8 +437,8 @@ def _space_context(opened: followup.OpenSpace, form: forms.Form) -> dict[str, An
         "report": report,
         "can_write": _reporter_can_write(report),
         "status_label": status.label,
-        "messages": messages,
-        "first_attachments": attachments.get(None, []),
+        "messages": thread.messages,
+        "first_attachments": thread.first_attachments,
         "form": form,
         "received_at": datetime.datetime.fromisoformat(content["received_at"]),
         "max_megabytes": settings.EGIDE_UPLOAD_MAX_BYTES // (1024 * 1024),

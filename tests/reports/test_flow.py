@@ -99,3 +99,18 @@ def test_wrong_codes_from_one_ipv6_subscriber_count_together(school_a: Any, sett
     elsewhere = Client(REMOTE_ADDR="2001:db8:1:3::1").post(reverse("reports:follow_up"), {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"})
     assert "Too many wrong codes" in blocked.content.decode() or "Trop de codes erronés" in blocked.content.decode()
     assert "Too many wrong codes" not in elsewhere.content.decode() and "Trop de codes" not in elsewhere.content.decode()
+
+
+def test_a_storage_failure_keeps_the_reporters_message(school_a: Any, referent_a: Any, monkeypatch: Any) -> None:
+    def broken(**kwargs: Any) -> Any:
+        raise OperationalError("disk I/O error")
+
+    give_key(referent_a)
+    code = code_of(submit(Client(), school_a))
+    reporter = Client()
+    reporter.post(reverse("reports:follow_up"), {"code": code})
+    monkeypatch.setattr(views, "message_from_reporter", broken)
+    response = reporter.post(reverse("reports:space"), {"text": f"{CANARY}-kept"})
+    html = response.content.decode()
+    assert response.status_code == 200 and f"{CANARY}-kept" in html
+    assert "rien n’a été conservé" in html or "nothing was stored" in html

@@ -27,7 +27,8 @@ def test_reports_by_population_suppress_small_counts(school_a: Any, referent_a: 
     assert sum(value is None for key, value in rows.items() if key != "total") >= 2 or rows["total"] is None
 
 
-def test_acknowledged_on_time_share(school_a: Any, referent_a: Any) -> None:
+def test_acknowledged_on_time_share(school_a: Any, referent_a: Any, settings: Any) -> None:
+    settings.EGIDE_DISCLOSURE_THRESHOLD = 2
     give_key(referent_a)
     for index in range(2):
         submit(Client(), school_a, submission_token=token_for(index))
@@ -36,3 +37,10 @@ def test_acknowledged_on_time_share(school_a: Any, referent_a: Any) -> None:
     Report.objects.filter(pk=second.pk).update(acknowledged_at=timezone.now() + datetime.timedelta(days=30))
     rows = get_indicator("reports.acknowledged_on_time").compute(ALL_ENTITIES, _period())
     assert rows[0].value == 50.0 and rows[0].meets_target is False
+
+
+def test_acknowledged_on_time_is_withheld_below_the_disclosure_threshold(school_a: Any, referent_a: Any) -> None:
+    give_key(referent_a)
+    submit(Client(), school_a, submission_token=token_for(1))
+    rows = get_indicator("reports.acknowledged_on_time").compute(ALL_ENTITIES, _period())
+    assert rows[0].value is None
