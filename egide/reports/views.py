@@ -122,7 +122,17 @@ def _carried(data: Any, step: str) -> list[tuple[str, str]]:
     return [(name, value) for name in sorted(names) for value in data.getlist(name)]
 
 
-def _render_step(request: HttpRequest, step: str, form: forms.Form, data: Any, token: str, **extra: Any) -> HttpResponse:
+def _render_step(
+    request: HttpRequest,
+    step: str,
+    form: forms.Form,
+    data: Any,
+    token: str,
+    *,
+    steps: dict[str, forms.Form] | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    """`steps`: the forms already bound to `data`, when the caller has them (the last step reuses them)."""
     index = STEP_NAMES.index(step)
     danger = bool(data) and data.get("danger_now") == "yes"
     context = {
@@ -147,11 +157,13 @@ def _render_step(request: HttpRequest, step: str, form: forms.Form, data: Any, t
         "url": translate_url(reverse("reports:start"), other),
     }
     if step == "send":
-        entity = _entity_of(data)
+        steps = steps if steps is not None else (_bound_steps(data) if data else {})
+        about = steps.get("about")
+        entity = about.cleaned_data.get("entity") if about is not None and about.is_valid() else None
         bits = required_bits(entity) if entity is not None else settings.EGIDE_REPORT_POW_BITS
         context["challenge"] = proof.new_challenge(token, bits=bits)
         context["pow_bits"] = bits
-        context["review"] = _review(data)
+        context["review"] = _review(steps)
     return render(request, "reports/form.html", context)
 
 
@@ -171,12 +183,10 @@ def _display(field: forms.Field, value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
 
 
-def _review(data: Any) -> list[dict[str, Any]]:
+def _review(steps: dict[str, forms.Form]) -> list[dict[str, Any]]:
     """The answers so far, step by step, to check before sending (each step can be reopened)."""
-    if not data:
-        return []
     sections = []
-    for name, form in _bound_steps(data).items():
+    for name, form in steps.items():
         if name == "send" or not form.is_valid():
             continue
         items = []
@@ -212,13 +222,13 @@ def report_form(request: HttpRequest) -> HttpResponse:
         return _render_step(request, target, _unbound(target, data), data, token)
     steps = _bound_steps(data, request.FILES)
     if not steps[step].is_valid():
-        return _render_step(request, step, steps[step], data, token)
+        return _render_step(request, step, steps[step], data, token, steps=steps)
     if step != "send":
         following = STEP_NAMES[index + 1]
-        return _render_step(request, following, _unbound(following, data), data, token)
+        return _render_step(request, following, _unbound(following, data), data, token, steps=steps)
     for name in STEP_NAMES:  # the final submit checks every step again
         if not steps[name].is_valid():
-            return _render_step(request, name, steps[name], data, token)
+            return _render_step(request, name, steps[name], data, token, steps=steps)
     return _submit(request, steps, data, token)
 
 
@@ -249,7 +259,7 @@ def _submit(request: HttpRequest, steps: dict[str, forms.Form], data: Any, token
         uploads = _clean_files(send.cleaned_data["attachments"])
     except UploadRejected as error:
         send.add_error("attachments", error.message)
-        return _render_step(request, "send", send, data, token, files_lost=True)
+        return _render_step(request, "send", send, data, token, steps=steps, files_lost=True)
     try:
         acknowledgement = report_submit(submission=_submission(steps, token, proved, uploads))
     except (DatabaseError, OSError):
@@ -261,7 +271,7 @@ def _submit(request: HttpRequest, steps: dict[str, forms.Form], data: Any, token
                 "What you wrote is still here; please try again in a few minutes."
             ),
         )
-        return _render_step(request, "send", send, data, token, files_lost=bool(uploads))
+        return _render_step(request, "send", send, data, token, steps=steps, files_lost=bool(uploads))
     finally:
         for upload in uploads:
             upload.file.close()
