@@ -13,6 +13,12 @@ $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); \
 	  else echo "Python's venv module is missing: install the python3-venv package." >&2; exit 1; fi; }
+	@# WeasyPrint (the communication kit's PDFs) needs Pango and a font from Debian.
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	  else echo "NOTE: Pango is missing (Debian: libpango-1.0-0 libpangoft2-1.0-0): the communication kit's PDFs will not work."; fi; \
+	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
@@ -63,6 +69,7 @@ check-catalogs: $(VENV)/.runtime
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/reporting.py
+	$(PY) bench/help.py
 
 clean:
 	rm -rf $(VENV) var

@@ -125,6 +125,7 @@ TEMPLATES = [
                 "egide.core.context_processors.site",
                 "egide.org.context_processors.staff",
                 "egide.cases.context_processors.handler",
+                "egide.kb.context_processors.editor",
             ],
         },
     },
@@ -275,7 +276,12 @@ LOGGING = {
     "filters": {"no_reporter_paths": {"()": "egide.core.logfilters.NoReporterPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_reporter_paths"]}},
     "root": {"handlers": ["console"], "level": env("EGIDE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Égide's own settings.

@@ -210,3 +210,300 @@ class Event(models.Model):
     @property
     def last_day(self) -> object:
         return self.ends_on or self.starts_on
+
+
+class Audience(models.TextChoices):
+    """Whom an article is written for. Only `referents` restricts who can read it."""
+
+    PUBLIC = "public", _("Everyone")
+    STUDENTS = "students", _("Students")
+    STAFF = "staff", _("Staff")
+    REFERENTS = "referents", _("Référents and case handlers only")
+
+
+class ArticleKind(models.TextChoices):
+    SHEET = "sheet", _("Reference sheet")
+    FAQ = "faq", _("Frequently asked questions")
+    HVSSD = "hvssd", _("HVSSD section")
+
+
+class Validation(models.TextChoices):
+    PENDING = "pending", _("To be validated by the legal direction")
+    VALIDATED = "validated", _("Validated by the legal direction")
+
+
+class ArticleContent(models.Model):
+    """What an article says, in both languages: the live article and each saved version share it."""
+
+    kind = models.CharField(max_length=10, choices=ArticleKind.choices, default=ArticleKind.SHEET)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PUBLIC)
+    validation = models.CharField(max_length=10, choices=Validation.choices, default=Validation.PENDING)
+    last_reviewed = models.DateField()
+    title_fr = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    summary_fr = models.CharField(max_length=400, blank=True)
+    summary_en = models.CharField(max_length=400, blank=True)
+    keywords_fr = models.TextField(blank=True)  # the everyday words people type; searched with a higher weight
+    keywords_en = models.TextField(blank=True)
+    body_fr = models.TextField()  # Markdown, sanitised on render
+    body_en = models.TextField()
+
+    CONTENT_FIELDS = (
+        "kind",
+        "audience",
+        "validation",
+        "last_reviewed",
+        "title_fr",
+        "title_en",
+        "summary_fr",
+        "summary_en",
+        "keywords_fr",
+        "keywords_en",
+        "body_fr",
+        "body_en",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def title(self) -> str:
+        return _localised(self, "title")
+
+    @property
+    def summary(self) -> str:
+        return _localised(self, "summary")
+
+    @property
+    def body(self) -> str:
+        return _localised(self, "body")
+
+    def content(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+
+
+class Article(ArticleContent):
+    """A help article (reference sheet, FAQ, HVSSD page) in French and English, with its history."""
+
+    slug_fr = models.SlugField(max_length=80, unique=True)
+    slug_en = models.SlugField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    published = models.BooleanField(default=True)
+    # The person who keeps it current (a member of the communication or legal team).
+    owner = models.ForeignKey("org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title_fr
+
+    @property
+    def slug(self) -> str:
+        return _localised(self, "slug")
+
+
+class ArticleVersion(ArticleContent):
+    """One saved state of an article: the first version and every edit, never changed afterwards."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    saved_by = models.ForeignKey("org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    saved_at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)  # what changed and why
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="kb_article_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+
+class SearchEntry(models.Model):
+    """One searchable document in one language: an article or a row of reference data.
+
+    The `*_idx` columns hold the normalised words (lower case, no accents, stemmed, no stop
+    words) computed in Python, so that PostgreSQL (a generated tsvector column with a GIN index) and
+    SQLite (an FTS5 table kept by triggers) search the same terms. Both are created by migration
+    0008; see `egide.kb.search`.
+    """
+
+    key = models.CharField(max_length=60)  # "article:12", "offence:viol"
+    language = models.CharField(max_length=2)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PUBLIC)
+    kind = models.CharField(max_length=20)  # sheet, faq, hvssd, offence, ground, resource
+    url = models.CharField(max_length=300)
+    title = models.CharField(max_length=300)
+    text = models.TextField()  # plain text, for excerpts
+    words = models.TextField()  # distinct surface words, for the correction of typos
+    title_idx = models.TextField()
+    keywords_idx = models.TextField()
+    body_idx = models.TextField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "language"], name="kb_search_entry_unique")]
+        indexes = [models.Index(fields=["language", "audience"], name="kb_search_lang_audience")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.language})"
+
+
+class DirectoryRow(models.Model):
+    """What every row of the directories says about itself (R58): where it comes from, when, how sure."""
+
+    entity = models.ForeignKey(
+        "org.Entity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for all of IMT or a national resource."),
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    address = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    source = models.CharField(max_length=300, help_text=_("Where this information comes from (agreement, website, decision)."))
+    version_date = models.DateField()
+    confidence = models.CharField(max_length=1, choices=Confidence.choices, default=Confidence.UNVERIFIED)
+
+    class Meta:
+        abstract = True
+
+
+class SupportResource(DirectoryRow):
+    """A place to turn to for medical, psychological, social or legal support (R-SIG-2), shown on the
+    entity's contacts page and proposed by the handlers when they orient a person (case handling)."""
+
+    class Kind(models.TextChoices):
+        MEDICAL = "medical", _("Medical care")
+        OCCUPATIONAL_HEALTH = "occupational_health", _("Occupational health")
+        PSYCHOLOGIST = "psychologist", _("Psychologist")
+        SOCIAL_WORKER = "social_worker", _("Social worker")
+        ASSOCIATION = "association", _("Support association")
+        LEGAL_AID = "legal_aid", _("Legal information and aid")
+        HELPLINE = "helpline", _("Helpline")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name_fr = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    description_fr = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    hours_fr = models.CharField(max_length=200, blank=True)
+    hours_en = models.CharField(max_length=200, blank=True)
+    # The populations it serves (org.Population values); empty for everyone.
+    populations = models.JSONField(default=list, blank=True)
+    public = models.BooleanField(default=True, help_text=_("Shown on the public contacts page of its entity."))
+
+    class Meta:
+        ordering = ["kind", "name_fr", "pk"]
+
+    def __str__(self) -> str:
+        return self.name_fr
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+    @property
+    def description(self) -> str:
+        return _localised(self, "description")
+
+    @property
+    def hours(self) -> str:
+        return _localised(self, "hours")
+
+
+class PartnerLawyer(DirectoryRow):
+    """A lawyer of the bar partnership of a site, who can be proposed to the people concerned (R-JUR-6)."""
+
+    name = models.CharField(max_length=200)
+    firm = models.CharField(max_length=200, blank=True)
+    bar = models.CharField(max_length=200, help_text=_("The bar (barreau) of the partnership."))
+    specialities = models.CharField(max_length=300, blank=True)
+    languages = models.CharField(max_length=100, blank=True, help_text=_("Languages spoken, e.g. “fr, en”."))
+
+    class Meta:
+        ordering = ["entity__name_fr", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvestigatorCriterion(models.Model):
+    """A criterion a person must meet to be called on as an investigator (R-JUR-5), set by the legal direction."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    label_fr = models.CharField(max_length=300)
+    label_en = models.CharField(max_length=300)
+    source = models.CharField(max_length=300)
+    version_date = models.DateField()
+    confidence = models.CharField(max_length=1, choices=Confidence.choices, default=Confidence.UNVERIFIED)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label_fr
+
+    @property
+    def label(self) -> str:
+        return _localised(self, "label")
+
+
+class Investigator(DirectoryRow):
+    """A person who can be called on to investigate (R-JUR-5), with the criteria they meet; for référents only."""
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        UNSAID = "", _("Not said")
+
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    internal = models.BooleanField(default=True, help_text=_("A member of IMT's staff (else an outside investigator)."))
+    # For the mixed-gender pair that is the default of an investigation commission.
+    gender = models.CharField(max_length=5, choices=Gender.choices, blank=True)
+    languages = models.CharField(max_length=100, blank=True)
+    criteria = models.ManyToManyField(InvestigatorCriterion, blank=True, related_name="investigators")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Professional(DirectoryRow):
+    """An internal or external professional référents can turn to (R-SIG-6); for référents only."""
+
+    class Profession(models.TextChoices):
+        LAWYER = "lawyer", _("Lawyer")
+        PSYCHOLOGIST = "psychologist", _("Psychologist")
+        DOCTOR = "doctor", _("Doctor")
+        SOCIAL_WORKER = "social_worker", _("Social worker")
+        LEGAL_EXPERT = "legal_expert", _("Legal expert")
+        HR = "hr", _("Human resources")
+        ASSOCIATION = "association", _("Association")
+        TRAINER = "trainer", _("Trainer")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(max_length=200)
+    profession = models.CharField(max_length=20, choices=Profession.choices)
+    organisation = models.CharField(max_length=200, blank=True)
+    internal = models.BooleanField(default=False, help_text=_("A member of IMT's staff (else outside IMT)."))
+    languages = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["profession", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,7 +7,7 @@ from itertools import groupby
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -15,10 +15,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from egide.core.decorators import public
 from egide.core.i18n import page_language
 from egide.kb import assistant as orientation
+from egide.kb import search
+from egide.kb.articles import can_edit, can_read
+from egide.kb.directory import public_support
 from egide.kb.ical import calendar
-from egide.kb.models import DiscriminationGround, Event, Offence
+from egide.kb.markdown import render as render_markdown
+from egide.kb.models import Article, ArticleKind, Audience, DiscriminationGround, Event, Offence
 from egide.org.help import HELP_NUMBERS
-from egide.org.models import Entity
+from egide.org.models import Entity, Population
 from egide.org.selectors import public_contacts
 
 
@@ -82,7 +86,12 @@ def entity_contacts(request: HttpRequest, code: str) -> HttpResponse:
     item = next((item for item in public_contacts() if item.entity.code == code), None)
     if item is None:
         raise Http404
-    return render(request, "kb/contacts.html", {"item": item, "emergency": [n for n in HELP_NUMBERS if n.emergency]})
+    support = list(public_support(item.entity))
+    labels = dict(Population.choices)
+    for resource in support:
+        resource.population_labels = [labels.get(code, code) for code in resource.populations]  # type: ignore[attr-defined]
+    context = {"item": item, "support": support, "emergency": [n for n in HELP_NUMBERS if n.emergency]}
+    return render(request, "kb/contacts.html", context)
 
 
 def _upcoming(entity: Entity | None) -> QuerySet[Event]:
@@ -117,3 +126,77 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="egide.ics"'
     return response
+
+
+# --- articles, the HVSSD section and search ------------------------------------------------------
+
+
+def _readable_articles(request: HttpRequest) -> QuerySet[Article]:
+    articles = Article.objects.filter(published=True)
+    if not can_read(Article(audience=Audience.REFERENTS), request.user):
+        articles = articles.exclude(audience=Audience.REFERENTS)
+    return articles
+
+
+@public
+@require_safe
+def article_index(request: HttpRequest) -> HttpResponse:
+    """Every article: the reference sheets, the FAQs, the HVSSD section."""
+    groups = [
+        (kind.label, [article for article in _readable_articles(request) if article.kind == kind.value]) for kind in ArticleKind
+    ]
+    return render(request, "kb/article_index.html", {"groups": [(label, items) for label, items in groups if items]})
+
+
+@public
+@require_safe
+def article(request: HttpRequest, slug: str) -> HttpResponse:
+    """An article at its address in the page's language; the other language's address redirects here."""
+    language = page_language()
+    found = Article.objects.filter(Q(slug_fr=slug) | Q(slug_en=slug), published=True).select_related("owner").first()
+    if found is None or not can_read(found, request.user):
+        raise Http404
+    if found.slug != slug:
+        return redirect("kb:article", slug=found.slug, permanent=True)
+    rendered = render_markdown(getattr(found, f"body_{language}"))
+    context = {
+        "article": found,
+        "body": rendered.html,
+        "headings": rendered.headings if len(rendered.headings) >= 3 else (),
+        "related": _readable_articles(request).filter(kind=found.kind).exclude(pk=found.pk),
+        "can_edit": can_edit(request.user),
+    }
+    return render(request, "kb/article.html", context)
+
+
+@public
+@require_safe
+def hvssd(request: HttpRequest) -> HttpResponse:
+    """The HVSSD section (R-COM-1): the plan and its axes, and the coming dates."""
+    articles = list(_readable_articles(request).filter(kind=ArticleKind.HVSSD))
+    context = {"articles": articles, "events": list(_upcoming(None)[:6])}
+    return render(request, "kb/hvssd.html", context)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Search. The query is sent by POST so it stays out of addresses, history and logs."""
+    query = request.POST.get("q", "").strip()[: search.MAX_QUERY_LENGTH] if request.method == "POST" else ""
+    results = None
+    if query:
+        referents = can_read(Article(audience=Audience.REFERENTS), request.user)
+        language = search.query_language(query, page_language())
+        results = search.search(query, language, referents=referents)
+        if not results.hits and not results.references:
+            other = "en" if language == "fr" else "fr"
+            elsewhere = search.search(query, other, referents=referents)
+            if elsewhere.hits or elsewhere.references:
+                results = elsewhere
+    context = {
+        "query": query,
+        "results": results,
+        "emergency": [number for number in HELP_NUMBERS if number.emergency],
+        "contacts": public_contacts() if results is not None and not (results.hits or results.references) else [],
+    }
+    return render(request, "kb/search.html", context)

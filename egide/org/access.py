@@ -43,7 +43,7 @@ def user_requires_two_factor(user: Any) -> bool:
     return bool(user.is_superuser or user.is_staff or user_roles(user) & TWO_FACTOR_ROLES)
 
 
-def _descendants(entity_ids: set[int]) -> set[int]:
+def descendant_ids(entity_ids: set[int]) -> set[int]:
     """Entity ids with all their sub-units (the tree is small: one query)."""
     children: dict[int | None, list[int]] = {}
     for pk, parent_id in Entity.objects.order_by().values_list("pk", "parent_id"):
@@ -76,7 +76,7 @@ def _administered_entity_ids(user: Any) -> set[int] | str:
             return ALL
         if grant.role == Role.ENTITY_ADMIN and grant.entity_id is not None:
             direct.add(grant.entity_id)
-    return _descendants(direct) if direct else set()
+    return descendant_ids(direct) if direct else set()
 
 
 def is_org_admin(user: Any) -> bool:

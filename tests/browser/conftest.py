@@ -61,12 +61,17 @@ def _imt_entities(transactional_db: None) -> None:
     transactional test has flushed before.)"""
     importlib.import_module("egide.org.migrations.0002_imt_entities").load(apps, None)
     # The help pages' reference data and the assistant's questions come from data migrations too.
-    from egide.kb.models import AssistantQuestion, Offence
+    from egide.kb.articles import load_shipped
+    from egide.kb.models import Article, AssistantQuestion, Offence
+    from egide.kb.search import reindex
 
     if not Offence.objects.exists():
         importlib.import_module("egide.kb.migrations.0002_reference_data").load(apps, None)
     if not AssistantQuestion.objects.exists():
         importlib.import_module("egide.kb.migrations.0004_assistant_tree").load(apps, None)
+    if not Article.objects.exists():
+        load_shipped()
+        reindex()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

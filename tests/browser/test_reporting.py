@@ -163,6 +163,9 @@ def test_anonymous_report_answer_and_follow_up(
         "kb:offences",
         "kb:discrimination_grounds",
         "kb:agenda",
+        "kb:articles",
+        "kb:hvssd",
+        "kb:search",
     ],
 )
 def test_information_pages_have_no_serious_accessibility_violation(
