@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 
 from egide.kb.models import AssistantChoice, AssistantQuestion
 from egide.org.models import Entity
-from egide.org.selectors import EntityContacts, public_contacts
+from egide.org.selectors import EntityContacts, public_contacts_of
 
 NO_ENTITY = "none"
 
@@ -90,5 +90,5 @@ def ending(progress: Progress) -> dict[str, Any]:
                 reading.append(Link(resource.title, url))
     contacts: EntityContacts | None = None
     if progress.entity is not None:
-        contacts = next((item for item in public_contacts() if item.entity.pk == progress.entity.pk), None)
+        contacts = public_contacts_of(pk=progress.entity.pk)
     return {"steps": steps, "reading": reading, "contacts": contacts}

@@ -21,7 +21,7 @@ from qrcode.image.svg import SvgPathImage
 
 from egide.org.help import HELP_NUMBERS
 from egide.org.models import Entity
-from egide.org.selectors import EntityContacts, public_contacts
+from egide.org.selectors import EntityContacts, public_contacts_of
 
 KINDS = ("poster", "flyer")
 LANGUAGES = ("fr", "en")
@@ -41,11 +41,6 @@ def qr_svg(url: str) -> str:
     image = qrcode.make(url, image_factory=SvgPathImage, error_correction=qrcode.ERROR_CORRECT_M)
     svg: str = image.to_string(encoding="unicode")
     return svg
-
-
-def contacts_of(entity: Entity) -> EntityContacts | None:
-    """The entity with its public référents, or None when it is not shown publicly (inactive)."""
-    return next((item for item in public_contacts() if item.entity.pk == entity.pk), None)
 
 
 def kit_html(item: EntityContacts, kind: str, language: str, *, shown: int | None = None) -> str:
@@ -71,7 +66,7 @@ def kit_html(item: EntityContacts, kind: str, language: str, *, shown: int | Non
 
 def kit_pdf(entity: Entity, kind: str, language: str) -> bytes:
     """The PDF of one kit item; cached by the digest of its HTML, so any change of data makes a new one."""
-    item = contacts_of(entity)
+    item = public_contacts_of(pk=entity.pk)
     if item is None:
         raise ValueError(f"The entity {entity.code!r} is not shown publicly.")
     html = kit_html(item, kind, language)
@@ -99,9 +94,16 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
+class KitUnavailable(Exception):
+    """This server cannot make PDFs (WeasyPrint needs Debian's Pango, see the Makefile)."""
+
+
 def _layout(html: str) -> Any:
     # Imported here: a machine without pango must still start the site.
-    import weasyprint  # type: ignore[import-untyped]
+    try:
+        import weasyprint  # type: ignore[import-untyped]
+    except OSError as error:  # the Pango library could not be loaded
+        raise KitUnavailable(str(error)) from error
 
     return weasyprint.HTML(string=html, url_fetcher=_refusing_fetcher_class()()).render()
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from egide.kb import kit as communication_kit
 from egide.org.models import Entity
+from egide.org.selectors import public_contacts_of
 
 KIND_LABELS = {"poster": _("Poster (A4)"), "flyer": _("Flyer (A6)")}
 
@@ -28,7 +29,7 @@ def _public_entity(code: str) -> Entity:
 
 
 @require_safe
-def kit(request: HttpRequest, code: str) -> HttpResponse:
+def kit(request: HttpRequest, code: str, *, unavailable: bool = False) -> HttpResponse:
     entity = _public_entity(code)
     documents = [
         {
@@ -40,13 +41,14 @@ def kit(request: HttpRequest, code: str) -> HttpResponse:
         for language in communication_kit.LANGUAGES
     ]
     context = {
-        "item": communication_kit.contacts_of(entity),
+        "item": public_contacts_of(pk=entity.pk),
         "documents": documents,
         "urls": [communication_kit.help_url(entity, language) for language in communication_kit.LANGUAGES],
         "flyer_referents": communication_kit.REFERENTS_SHOWN["flyer"],
         "poster_referents": communication_kit.REFERENTS_SHOWN["poster"],
+        "unavailable": unavailable,
     }
-    return render(request, "kb/kit/kit.html", context)
+    return render(request, "kb/kit/kit.html", context, status=503 if unavailable else 200)
 
 
 @require_safe
@@ -54,7 +56,10 @@ def kit_pdf(request: HttpRequest, code: str, kind: str, language: str) -> HttpRe
     if kind not in communication_kit.KINDS or language not in communication_kit.LANGUAGES:
         raise Http404
     entity = _public_entity(code)
-    pdf = communication_kit.kit_pdf(entity, kind, language)
+    try:
+        pdf = communication_kit.kit_pdf(entity, kind, language)
+    except communication_kit.KitUnavailable:
+        return kit(request, code, unavailable=True)
     filename = f"egide-{entity.code}-{kind}-{language}.pdf"
     return HttpResponse(
         pdf, content_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -16,9 +17,10 @@ class EntityContacts:
     referents: list[RoleGrant] = field(default_factory=list)
 
 
-def public_contacts() -> list[EntityContacts]:
-    """Each active entity with its listening cell and its public référents, from the role grants."""
-    directory = {entity.pk: EntityContacts(entity) for entity in Entity.objects.filter(is_active=True)}
+def public_contacts(**entity_filter: Any) -> list[EntityContacts]:
+    """Each active entity (those matching `entity_filter`) with its listening cell and its public référents."""
+    entities = Entity.objects.filter(is_active=True, **entity_filter)
+    directory = {entity.pk: EntityContacts(entity) for entity in entities}
     grants = (
         RoleGrant.objects.active()
         .filter(role__in=REFERENT_ROLES, is_public=True, entity__in=list(directory))
@@ -28,6 +30,12 @@ def public_contacts() -> list[EntityContacts]:
     for grant in grants:
         directory[grant.entity_id].referents.append(grant)  # type: ignore[index]
     return list(directory.values())
+
+
+def public_contacts_of(**entity_filter: Any) -> EntityContacts | None:
+    """One active entity's contacts (e.g. `code=…` or `pk=…`), or None when it is not shown publicly."""
+    found = public_contacts(**entity_filter)
+    return found[0] if len(found) == 1 else None
 
 
 def people_search(

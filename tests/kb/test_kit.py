@@ -21,6 +21,7 @@ from django.utils import translation
 from egide.kb import kit
 from egide.org.models import Entity, User
 from egide.org.roles import Role
+from egide.org.selectors import public_contacts_of
 from tests.conftest import SCHOOL_A, make_user
 
 ClientFor = Callable[[User], Client]
@@ -116,7 +117,7 @@ def _squeeze(text: str) -> str:
 
 def test_the_qr_code_is_the_entity_help_page_in_the_pdf_language(school: Entity, settings: Any) -> None:
     settings.EGIDE_BASE_URL = "https://egide.example.org"
-    item = kit.contacts_of(school)
+    item = public_contacts_of(pk=school.pk)
     assert item is not None
     for language in kit.LANGUAGES:
         with translation.override(language):
@@ -164,7 +165,7 @@ def test_a_long_list_shows_fewer_referents_rather_than_a_second_page(school: Ent
 
     monkeypatch.setattr(kit, "_layout", Document)
     assert kit.kit_pdf(school, "poster", "en") == b"1"  # 3 référents, then 2, then 1: one page
-    item = kit.contacts_of(school)
+    item = public_contacts_of(pk=school.pk)
     assert item is not None
     html = kit.kit_html(item, "flyer", "en")
     assert html.count('class="name"') == kit.REFERENTS_SHOWN["flyer"] == 2 and "And 1 other référent" in html
@@ -222,3 +223,16 @@ def test_unknown_entity_kind_or_language_and_other_methods(
         assert client.get(reverse("kb:kit_pdf", kwargs={"code": SCHOOL_A, "kind": kind, "language": language})).status_code == 404
     assert client.post(reverse("kb:kit", kwargs={"code": SCHOOL_A})).status_code == 405
     assert renders == []
+
+
+def test_a_server_without_pango_says_so_instead_of_failing(
+    school: Entity, as_user: ClientFor, admin_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pango(html: str) -> Any:
+        raise kit.KitUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(kit, "_layout", no_pango)
+    cache.clear()
+    response = as_user(admin_a).get(reverse("kb:kit_pdf", kwargs={"code": SCHOOL_A, "kind": "poster", "language": "fr"}))
+    assert response.status_code == 503 and response["Content-Type"].startswith("text/html")
+    assert "Ce serveur ne peut pas produire de PDF" in response.content.decode()
