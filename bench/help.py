@@ -41,15 +41,6 @@ REPEAT = 10
 SEARCH_TARGET_MS = 20.0
 TRANSFER_TARGET_KB = 100.0
 BENCH_DATABASE = "egide_bench_help"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _database_url() -> str | None:
@@ -167,12 +158,14 @@ def measure_transfer() -> list[tuple[str, int, int, int, int]]:
     from playwright.sync_api import Request, sync_playwright
     from reporting import _environment, gunicorn  # bench/ is this script's folder
 
+    from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
     results = []
     env = {**_environment(os.environ["EGIDE_DATA_DIR"])}
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     with gunicorn(env, workers=1, threads=2) as (port, _process), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         for path in ("/fr/aide/", "/en/help/"):
             context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
             page = context.new_page()
@@ -200,6 +193,8 @@ def measure_transfer() -> list[tuple[str, int, int, int, int]]:
 
 
 def main() -> None:
+    from tests.browser.chromium import CHROMIUM
+
     with tempfile.TemporaryDirectory() as data_dir:
         engine = setup(data_dir)
         print(f"Égide help benchmark — {engine}, {ARTICLES:,} articles × 2 languages")
@@ -212,7 +207,7 @@ def main() -> None:
         target = f"target < {SEARCH_TARGET_MS:.0f} ms"
         print(f"  (b) search, {count} queries: median {median:.1f} ms, p95 {p95:.1f} ms ({target}) {verdict}")
         print(f"      vocabulary for typo correction built in {vocabulary_s:.2f} s (once per process and index change)")
-        if not Path(CHROMIUM).exists():
+        if not CHROMIUM.exists():
             print("  (c) skipped: /usr/bin/chromium is missing")
             return
         for path, requests, wire, gzipped, third_party in measure_transfer():

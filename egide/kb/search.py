@@ -129,8 +129,9 @@ def index_documents(documents: list[Document]) -> None:
     forget_vocabularies()  # this process at once; the others within 30 seconds
 
 
-def remove_documents(prefix: str) -> None:
-    SearchEntry.objects.filter(key__startswith=prefix).delete()
+def remove_documents(key: str) -> None:
+    """Remove one document (both languages) from the index: `key` is exact ("article:12", not a prefix)."""
+    SearchEntry.objects.filter(key=key).delete()
     forget_vocabularies()
 
 
@@ -501,53 +502,59 @@ def article_documents(article: Any) -> list[Document]:
     return documents
 
 
-def reference_documents() -> list[Document]:
-    """The offences table and the discrimination criteria, one document per row and language."""
+def offence_documents(offence: Any) -> list[Document]:
+    """A row of the offences table, in both languages."""
     from django.urls import reverse
-
-    from egide.kb.models import DiscriminationGround, Offence
 
     documents = []
     for language in LANGUAGES:
         with translation.override(language):
-            offences_url = reverse("kb:offences")
-            grounds_url = reverse("kb:discrimination_grounds")
-            for offence in Offence.objects.all():
-                penalty = getattr(offence, f"penalty_{language}")
-                aggravated = getattr(offence, f"aggravated_{language}")
-                documents.append(
-                    Document(
-                        key=f"offence:{offence.code}",
-                        language=language,
-                        audience=Audience.PUBLIC,
-                        kind="offence",
-                        url=f"{offences_url}#{offence.code}",
-                        title=getattr(offence, f"name_{language}"),
-                        keywords="",
-                        text=f"{offence.source_article}. {penalty}. {aggravated}".strip(),
-                    )
-                )
-            for ground in DiscriminationGround.objects.all():
-                documents.append(
-                    Document(
-                        key=f"ground:{ground.code}",
-                        language=language,
-                        audience=Audience.PUBLIC,
-                        kind="ground",
-                        url=f"{grounds_url}#{ground.code}",
-                        title=getattr(ground, f"label_{language}"),
-                        keywords="",
-                        text=ground.source_article,
-                    )
-                )
+            url = f"{reverse('kb:offences')}#{offence.code}"
+        penalty, aggravated = getattr(offence, f"penalty_{language}"), getattr(offence, f"aggravated_{language}")
+        documents.append(
+            Document(
+                key=f"offence:{offence.code}",
+                language=language,
+                audience=Audience.PUBLIC,
+                kind="offence",
+                url=url,
+                title=getattr(offence, f"name_{language}"),
+                keywords="",
+                text=f"{offence.source_article}. {penalty}. {aggravated}".strip(),
+            )
+        )
+    return documents
+
+
+def ground_documents(ground: Any) -> list[Document]:
+    """A ground of discrimination, in both languages."""
+    from django.urls import reverse
+
+    documents = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            url = f"{reverse('kb:discrimination_grounds')}#{ground.code}"
+        documents.append(
+            Document(
+                key=f"ground:{ground.code}",
+                language=language,
+                audience=Audience.PUBLIC,
+                kind="ground",
+                url=url,
+                title=getattr(ground, f"label_{language}"),
+                keywords="",
+                text=ground.source_article,
+            )
+        )
     return documents
 
 
 def reindex() -> int:
     """Rebuild the whole index from the articles and the reference data."""
-    from egide.kb.models import Article
+    from egide.kb.models import Article, DiscriminationGround, Offence
 
-    documents = reference_documents()
+    documents = [document for offence in Offence.objects.all() for document in offence_documents(offence)]
+    documents += [document for ground in DiscriminationGround.objects.all() for document in ground_documents(ground)]
     for article in Article.objects.filter(published=True):
         documents.extend(article_documents(article))
     with transaction.atomic():

@@ -23,9 +23,18 @@ def _article_deleted(sender: Any, instance: Article, **kwargs: Any) -> None:
     search.remove_documents(f"article:{instance.pk}")
 
 
-def _reference_changed(sender: Any, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:  # fixtures being loaded: reindex once they are all in (`manage.py kb_reindex`)
-        search.reindex()
+def _offence_saved(sender: Any, instance: Offence, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:  # fixtures being loaded: `manage.py kb_reindex` once they are all in
+        search.index_documents(search.offence_documents(instance))
+
+
+def _ground_saved(sender: Any, instance: DiscriminationGround, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        search.index_documents(search.ground_documents(instance))
+
+
+def _reference_deleted(sender: Any, instance: Offence | DiscriminationGround, **kwargs: Any) -> None:
+    search.remove_documents(f"{'offence' if sender is Offence else 'ground'}:{instance.code}")
 
 
 def _migrated(sender: AppConfig, **kwargs: Any) -> None:
@@ -35,7 +44,8 @@ def _migrated(sender: AppConfig, **kwargs: Any) -> None:
 def connect(app: AppConfig) -> None:
     post_save.connect(_article_saved, sender=Article, dispatch_uid="kb_article_saved")
     post_delete.connect(_article_deleted, sender=Article, dispatch_uid="kb_article_deleted")
+    post_save.connect(_offence_saved, sender=Offence, dispatch_uid="kb_offence_saved")
+    post_save.connect(_ground_saved, sender=DiscriminationGround, dispatch_uid="kb_ground_saved")
     for model in (Offence, DiscriminationGround):
-        post_save.connect(_reference_changed, sender=model, dispatch_uid=f"kb_{model.__name__}_saved")
-        post_delete.connect(_reference_changed, sender=model, dispatch_uid=f"kb_{model.__name__}_deleted")
+        post_delete.connect(_reference_deleted, sender=model, dispatch_uid=f"kb_{model.__name__}_deleted")
     post_migrate.connect(_migrated, sender=app, dispatch_uid="kb_migrated")

@@ -18,6 +18,8 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 # Playwright's sync API runs an asyncio loop in this thread, so Django believes every query made by the
 # test itself comes from an async context and raises SynchronousOnlyOperation. Setting this variable is the
 # documented approach for pytest-django with Playwright's sync API. It is set only while Playwright runs
@@ -25,15 +27,6 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 # example `manage.py check --deploy`, which rightly refuses it).
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SKIP_REASON = "Chromium not installed: browser tests skipped"
 HERE = Path(__file__).resolve().parent
 
@@ -63,15 +56,13 @@ def _imt_entities(transactional_db: None) -> None:
     # The help pages' reference data and the assistant's questions come from data migrations too.
     from egide.kb.articles import load_shipped
     from egide.kb.models import Article, AssistantQuestion, Offence
-    from egide.kb.search import reindex
 
     if not Offence.objects.exists():
         importlib.import_module("egide.kb.migrations.0002_reference_data").load(apps, None)
     if not AssistantQuestion.objects.exists():
         importlib.import_module("egide.kb.migrations.0004_assistant_tree").load(apps, None)
     if not Article.objects.exists():
-        load_shipped()
-        reindex()
+        load_shipped()  # indexed as they are saved
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -190,3 +190,17 @@ def test_on_a_large_index_a_common_word_counts_only_in_titles(db: Any, monkeypat
         entry = SearchEntry.objects.get(key=hit.key, language="fr")
         heading = f"{entry.title_idx} {entry.keywords_idx}".split()
         assert "cyberharcel" in entry.body_idx.split() + heading or "harcel" in heading, hit.url
+
+
+def test_a_reference_row_is_indexed_alone_and_removed_alone(db: Any) -> None:
+    """Saving or deleting one row touches its own documents only (no full reindex, no prefix match)."""
+    from egide.kb.models import Offence
+
+    offence = Offence.objects.get(code="hm")
+    twin = Offence.objects.get(code="hm")
+    twin.pk, twin.code, twin.name_fr = None, "hm-copie", "Copie zygomorphe"
+    twin.save()
+    assert [hit.key for hit in search.search("zygomorphe", "fr").references] == ["offence:hm-copie"]
+    offence.delete()
+    assert SearchEntry.objects.filter(key="offence:hm-copie").count() == 2
+    assert not SearchEntry.objects.filter(key="offence:hm").exists()
