@@ -112,13 +112,15 @@ def can_validate(user: Any) -> bool:
     return bool(user.is_superuser or user_roles(user) & VALIDATOR_ROLES)
 
 
-def can_read(article: ArticleContent, user: Any) -> bool:
-    """Articles for référents only are read by signed-in référents, case handlers and editors."""
-    if article.audience != Audience.REFERENTS:
-        return True
+def reads_internal(user: Any) -> bool:
+    """Whether the user reads the articles for référents only: référents, investigators and the editors."""
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_superuser or user_roles(user) & INTERNAL_READER_ROLES)
+
+
+def can_read(article: ArticleContent, user: Any) -> bool:
+    return article.audience != Audience.REFERENTS or reads_internal(user)
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egide.kb.articles import INTERNAL_READER_ROLES
 from egide.kb.models import Investigator, PartnerLawyer, Professional, SupportResource
-from egide.org.access import ALL, active_grants, descendant_ids
+from egide.org.access import ALL, active_grants, descendant_ids, user_roles
 from egide.org.roles import HANDLER_ROLES, Role
 
 
@@ -99,14 +99,10 @@ DIRECTORIES = {
 }
 
 
-def _roles(user: Any) -> set[str]:
-    return {grant.role for grant in active_grants(user)}
-
-
 def can_read(user: Any, directory: Directory) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_superuser or _roles(user) & (directory.readers | directory.editors))
+    return bool(user.is_superuser or user_roles(user) & (directory.readers | directory.editors))
 
 
 def edit_scope(user: Any, directory: Directory) -> set[int] | str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -30,6 +30,9 @@ def _directory(request: HttpRequest, key: str) -> Directory:
 
 def _form_class(directory: Directory, scope: set[int] | str) -> type[forms.ModelForm[Any]]:
     class RowForm(forms.ModelForm[Any]):
+        # Declared rather than made from the model field: links are https unless typed otherwise.
+        website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
         class Meta:
             model = directory.model
             fields = directory.fields
@@ -41,13 +44,10 @@ def _form_class(directory: Directory, scope: set[int] | str) -> type[forms.Model
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            entity = self.fields["entity"]
-            assert isinstance(entity, forms.ModelChoiceField)  # noqa: S101 - the form's own field
+            entity = cast(forms.ModelChoiceField[Entity], self.fields["entity"])
             entity.queryset = Entity.objects.filter(is_active=True) if scope == ALL else Entity.objects.filter(pk__in=scope)
             if scope != ALL:
                 entity.required = True  # only an IMT-wide grant edits the IMT-wide rows
-            if "website" in self.fields:
-                self.fields["website"] = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
             if "populations" in self.fields:
                 self.fields["populations"] = forms.MultipleChoiceField(
                     label=_("Populations served"),

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from egide.kb.articles import StaleArticle, article_save, can_edit, can_validate
 from egide.kb.forms import ArticleForm
 from egide.kb.markdown import render as render_markdown
-from egide.kb.models import Article, ArticleVersion, Validation
+from egide.kb.models import Article, ArticleVersion
 
 REVIEW_AFTER_DAYS = 365
 
@@ -29,7 +28,7 @@ def _editor(request: HttpRequest) -> None:
 @require_safe
 def editor_list(request: HttpRequest) -> HttpResponse:
     _editor(request)
-    articles = Article.objects.select_related("owner").annotate(versions_count=Count("versions"))
+    articles = Article.objects.select_related("owner")
     today = timezone.localdate()
     rows = [(article, (today - article.last_reviewed).days > REVIEW_AFTER_DAYS) for article in articles]
     return render(request, "kb/editor/list.html", {"rows": rows})
@@ -54,8 +53,6 @@ def editor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             target = article or Article()
             content = {name: value for name, value in form.cleaned_data.items() if name not in ("note", "expected_version")}
-            if not validator:
-                content["validation"] = Validation.PENDING
             try:
                 saved = article_save(
                     article=target,
@@ -106,7 +103,7 @@ def editor_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = get_object_or_404(ArticleVersion, article_id=pk, number=number)
     saved = article_save(
         article=version.article,
-        content={**version.content(), "validation": Validation.PENDING if not can_validate(request.user) else version.validation},
+        content=version.content(),
         actor=request.user,
         note=_("Restored version %(number)s") % {"number": number},
     )

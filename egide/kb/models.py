@@ -418,6 +418,13 @@ class SupportResource(DirectoryRow):
     def hours(self) -> str:
         return _localised(self, "hours")
 
+    @property
+    def population_labels(self) -> list[str]:
+        from egide.org.models import Population
+
+        labels = dict(Population.choices)
+        return [str(labels.get(code, code)) for code in self.populations]
+
 
 class PartnerLawyer(DirectoryRow):
     """A lawyer of the bar partnership of a site, who can be proposed to the people concerned (R-JUR-6)."""

@@ -16,14 +16,14 @@ from egide.core.decorators import public
 from egide.core.i18n import page_language
 from egide.kb import assistant as orientation
 from egide.kb import search
-from egide.kb.articles import can_edit, can_read
+from egide.kb.articles import can_edit, can_read, reads_internal
 from egide.kb.directory import public_support
 from egide.kb.ical import calendar
 from egide.kb.markdown import render as render_markdown
 from egide.kb.models import Article, ArticleKind, Audience, DiscriminationGround, Event, Offence
 from egide.org.help import HELP_NUMBERS
-from egide.org.models import Entity, Population
-from egide.org.selectors import public_contacts
+from egide.org.models import Entity
+from egide.org.selectors import public_contacts, public_contacts_of
 
 
 @public
@@ -83,14 +83,14 @@ def assistant(request: HttpRequest) -> HttpResponse:
 @require_safe
 def entity_contacts(request: HttpRequest, code: str) -> HttpResponse:
     """One entity's listening cell and public référents, from the référent network (for posters and QR codes)."""
-    item = next((item for item in public_contacts() if item.entity.code == code), None)
+    item = public_contacts_of(code=code)
     if item is None:
         raise Http404
-    support = list(public_support(item.entity))
-    labels = dict(Population.choices)
-    for resource in support:
-        resource.population_labels = [labels.get(code, code) for code in resource.populations]  # type: ignore[attr-defined]
-    context = {"item": item, "support": support, "emergency": [n for n in HELP_NUMBERS if n.emergency]}
+    context = {
+        "item": item,
+        "support": list(public_support(item.entity)),
+        "emergency": [number for number in HELP_NUMBERS if number.emergency],
+    }
     return render(request, "kb/contacts.html", context)
 
 
@@ -133,7 +133,7 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
 
 def _readable_articles(request: HttpRequest) -> QuerySet[Article]:
     articles = Article.objects.filter(published=True)
-    if not can_read(Article(audience=Audience.REFERENTS), request.user):
+    if not reads_internal(request.user):
         articles = articles.exclude(audience=Audience.REFERENTS)
     return articles
 
@@ -185,7 +185,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("q", "").strip()[: search.MAX_QUERY_LENGTH] if request.method == "POST" else ""
     results = None
     if query:
-        referents = can_read(Article(audience=Audience.REFERENTS), request.user)
+        referents = reads_internal(request.user)
         language = search.query_language(query, page_language())
         results = search.search(query, language, referents=referents)
         if not results.hits and not results.references:
