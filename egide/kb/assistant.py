@@ -11,7 +11,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from egide.kb.models import AssistantChoice, AssistantQuestion
+from egide.kb.models import AssistantChoice, AssistantQuestion, AssistantResource, Audience
 from egide.org.models import Entity
 from egide.org.selectors import EntityContacts, public_contacts_of
 
@@ -40,7 +40,7 @@ def entity_choices() -> list[tuple[str, str]]:
 
 def read(data: Any) -> Progress:
     """The valid answers found in the posted data, in question order, stopping at the first gap."""
-    questions = list(AssistantQuestion.objects.prefetch_related("choices__resources"))
+    questions = list(AssistantQuestion.objects.prefetch_related("choices__resources__article"))
     progress = Progress(questions=questions)
     entities = {code for code, _name in entity_choices()}
     for question in questions:
@@ -80,12 +80,22 @@ def _url(url_name: str, anchor: str = "") -> str | None:
         return None
 
 
+def _resource_url(resource: AssistantResource) -> str | None:
+    """Where a resource leads: its article (when published for everyone) or its page."""
+    article = resource.article
+    if article is None:
+        return _url(resource.url_name, resource.anchor)
+    if not article.published or article.audience == Audience.REFERENTS:
+        return None
+    return reverse("kb:article", kwargs={"slug": article.slug})
+
+
 def ending(progress: Progress) -> dict[str, Any]:
     steps = [(choice.next_step, _url(choice.next_url_name)) for choice in progress.chosen if choice.next_step]
     reading: list[Link] = []
     for choice in progress.chosen:
         for resource in choice.resources.all():
-            url = _url(resource.url_name, resource.anchor)
+            url = _resource_url(resource)
             if url is not None and all(link.url != url for link in reading):
                 reading.append(Link(resource.title, url))
     contacts: EntityContacts | None = None

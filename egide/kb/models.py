@@ -149,24 +149,33 @@ class AssistantChoice(models.Model):
 
 
 class AssistantResource(models.Model):
-    """A page of the knowledge base offered at the end when a choice was made."""
+    """A page offered at the end when a choice was made: a help article, or another page by its URL name.
+
+    For an article, its own title is shown; the titles here are for the other pages.
+    """
 
     choice = models.ForeignKey(AssistantChoice, on_delete=models.CASCADE, related_name="resources")
     position = models.PositiveSmallIntegerField(default=0)
-    title_fr = models.CharField(max_length=300)
-    title_en = models.CharField(max_length=300)
-    url_name = models.CharField(max_length=100)
+    article = models.ForeignKey("Article", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title_fr = models.CharField(max_length=300, blank=True)
+    title_en = models.CharField(max_length=300, blank=True)
+    url_name = models.CharField(max_length=100, blank=True)
     anchor = models.SlugField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=False) | ~models.Q(url_name=""), name="kb_resource_article_or_page"
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.title_fr
+        return self.title_fr or str(self.article)
 
     @property
     def title(self) -> str:
-        return _localised(self, "title")
+        return self.article.title if self.article is not None else _localised(self, "title")
 
 
 class Event(models.Model):

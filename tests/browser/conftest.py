@@ -63,6 +63,7 @@ def _imt_entities(transactional_db: None) -> None:
         importlib.import_module("egide.kb.migrations.0004_assistant_tree").load(apps, None)
     if not Article.objects.exists():
         load_shipped()  # indexed as they are saved
+        importlib.import_module("egide.kb.migrations.0013_assistant_sheets").load(apps, None)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -89,9 +89,35 @@ def test_the_questions_and_the_ending_speak_the_page_language(db: Any, language:
 
 
 def test_every_page_the_assistant_points_to_exists(db: Any) -> None:
-    names = {resource.url_name for resource in AssistantResource.objects.all()}
+    names = {resource.url_name for resource in AssistantResource.objects.filter(article__isnull=True)}
     names |= {choice.next_url_name for choice in AssistantChoice.objects.exclude(next_url_name="")}
     for name in names:
         reverse(name)
     anchors = {resource.anchor for resource in AssistantResource.objects.filter(url_name="kb:offences").exclude(anchor="")}
     assert anchors <= set(Offence.objects.values_list("code", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("answers", "sheets"),
+    [
+        ({"what": "moral", "wish": "talk"}, ["/fr/aide/fiches/harcelement/", "/fr/aide/fiches/besoin-d-en-parler/"]),
+        ({"what": "online", "wish": "complaint"}, ["/fr/aide/fiches/cyberharcelement/", "/fr/aide/fiches/article-40/"]),
+        (
+            {"who": "confidant", "what": "discrimination"},
+            ["/fr/aide/fiches/besoin-d-en-parler/", "/fr/aide/fiches/discrimination/"],
+        ),
+    ],
+)
+def test_the_ending_offers_the_reference_sheets_of_the_answers(db: Any, answers: dict[str, str], sheets: list[str]) -> None:
+    html = _walk({**FULL, **answers}).content.decode()
+    for sheet in sheets:
+        assert f'href="{sheet}"' in html
+
+
+def test_a_sheet_that_is_unpublished_or_internal_is_not_offered(db: Any) -> None:
+    from egide.kb.models import Article, Audience
+
+    Article.objects.filter(slug_fr="harcelement").update(published=False)
+    Article.objects.filter(slug_fr="besoin-d-en-parler").update(audience=Audience.REFERENTS)
+    html = _walk({**FULL, "what": "moral", "wish": "talk"}).content.decode()
+    assert "/fr/aide/fiches/harcelement/" not in html and "/fr/aide/fiches/besoin-d-en-parler/" not in html
