@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from egide.kb.articles import INTERNAL_READER_ROLES
-from egide.kb.models import Investigator, PartnerLawyer, Professional, SupportResource
+from egide.kb.models import Event, Investigator, PartnerLawyer, Professional, SupportResource
 from egide.org.access import ALL, active_grants, descendant_ids, user_roles
 from egide.org.roles import HANDLER_ROLES, Role
 
@@ -29,6 +29,7 @@ class Directory:
     editors: frozenset[str]
     fields: tuple[str, ...]
     columns: tuple[tuple[Promise, str], ...]  # (heading, attribute or get_*_display)
+    sourced: bool = True  # a DirectoryRow: contact details, active flag, source and confidence
 
 
 COMMON = ("entity", "phone", "email", "website", "address", "active", "source", "version_date", "confidence")
@@ -94,6 +95,26 @@ DIRECTORIES = {
             editors=frozenset({Role.LEGAL}) | HANDLER_ROLES,
             fields=("name", "profession", "organisation", "internal", "languages", "notes", *COMMON),
             columns=((_("Name"), "name"), (_("Profession"), "get_profession_display"), (_("Organisation"), "organisation")),
+        ),
+        Directory(
+            key="events",
+            model=Event,
+            title=_("Calendar"),
+            intro=_(
+                "The key dates of the public calendar and its iCalendar feed: each entity's events, awareness weeks "
+                "and survey windows, and IMT's inter-school dates (no entity)."
+            ),
+            readers=frozenset({Role.IMT_ADMIN, Role.ENTITY_ADMIN}),
+            editors=frozenset({Role.COMMUNICATION, Role.LEGAL}),
+            fields=("title_fr", "title_en", "kind", "starts_on", "ends_on", "entity", "description_fr", "description_en"),
+            columns=(
+                (_("Title"), "title"),
+                (_("Kind"), "get_kind_display"),
+                (_("Starts on"), "starts_on"),
+                (_("Ends on"), "ends_on"),
+                (_("Entity"), "entity"),
+            ),
+            sourced=False,
         ),
     )
 }

@@ -7,10 +7,11 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, URLField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from egide.core.audit import audit_record
@@ -28,19 +29,62 @@ def _directory(request: HttpRequest, key: str) -> Directory:
     return directory
 
 
+DATES = ("version_date", "starts_on", "ends_on")
+LABELS = {
+    "kind": gettext_lazy("Kind"),
+    "name": gettext_lazy("Name"),
+    "name_fr": gettext_lazy("Name (French)"),
+    "name_en": gettext_lazy("Name (English)"),
+    "title_fr": gettext_lazy("Title (French)"),
+    "title_en": gettext_lazy("Title (English)"),
+    "description_fr": gettext_lazy("Description (French)"),
+    "description_en": gettext_lazy("Description (English)"),
+    "hours_fr": gettext_lazy("Hours (French)"),
+    "hours_en": gettext_lazy("Hours (English)"),
+    "public": gettext_lazy("Public"),
+    "entity": gettext_lazy("Entity"),
+    "phone": gettext_lazy("Phone"),
+    "email": gettext_lazy("E-mail"),
+    "website": gettext_lazy("Website"),
+    "address": gettext_lazy("Address"),
+    "active": gettext_lazy("Active"),
+    "source": gettext_lazy("Source"),
+    "version_date": gettext_lazy("Version of"),
+    "confidence": gettext_lazy("Reliability"),
+    "firm": gettext_lazy("Firm"),
+    "bar": gettext_lazy("Bar"),
+    "specialities": gettext_lazy("Specialities"),
+    "languages": gettext_lazy("Languages"),
+    "organisation": gettext_lazy("Organisation"),
+    "internal": gettext_lazy("Internal"),
+    "gender": gettext_lazy("Gender"),
+    "criteria": gettext_lazy("Criteria met"),
+    "notes": gettext_lazy("Notes"),
+    "profession": gettext_lazy("Profession"),
+    "starts_on": gettext_lazy("Starts on"),
+    "ends_on": gettext_lazy("Ends on"),
+}
+
+
+def _form_field(field: Any, **kwargs: Any) -> Any:
+    """Model fields as form fields, links taken as https when typed without a scheme."""
+    if isinstance(field, URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 def _form_class(directory: Directory, scope: set[int] | str) -> type[forms.ModelForm[Any]]:
     class RowForm(forms.ModelForm[Any]):
-        # Declared rather than made from the model field: links are https unless typed otherwise.
-        website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-
         class Meta:
             model = directory.model
             fields = directory.fields
+            labels = {name: label for name, label in LABELS.items() if name in directory.fields}
             widgets = {
-                "version_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in DATES},
                 "address": forms.Textarea(attrs={"rows": 3}),
                 "criteria": forms.CheckboxSelectMultiple,
             }
+            formfield_callback = _form_field
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)

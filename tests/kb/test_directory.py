@@ -154,3 +154,50 @@ def test_public_support_resources_reach_the_entitys_contacts_page(school_a: Enti
     assert "Psychologue de l&#x27;école A" in html and "Association nationale" in html and "Étudiant" in html
     for absent in ("école B", "Réservé aux référents", "Ancien partenaire"):
         assert absent not in html
+
+
+def _event(entity: Entity | None, **changes: Any) -> dict[str, Any]:
+    data = {
+        "title_fr": "Semaine de l'égalité",
+        "title_en": "Equality week",
+        "kind": "week",
+        "starts_on": "2027-03-08",
+        "ends_on": "2027-03-12",
+        "entity": entity.pk if entity else "",
+        "description_fr": "",
+        "description_en": "",
+        "action": "save",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_communication_team_keeps_its_entitys_calendar(as_user: Any, school_a: Entity, school_b: Entity) -> None:
+    from egide.kb.models import Event
+
+    team = make_user("cora.comm@example.org", school_a, (Role.COMMUNICATION, school_a))
+    client = as_user(team)
+    form = client.get(reverse("kb:directory_new", kwargs={"key": "events"})).content.decode()
+    assert "Titre (français)" in form and "Date de début" in form  # the labels speak the page's language
+    assert client.post(reverse("kb:directory_new", kwargs={"key": "events"}), _event(school_a)).status_code == 302
+    event = Event.objects.get(title_en="Equality week")
+    assert event.entity == school_a
+    assert AuditEvent.objects.filter(action="kb.directory_saved", object_id=str(event.pk)).exists()
+    with translation.override("en"):
+        assert "Equality week" in Client().get(reverse("kb:agenda") + f"?entity={school_a.code}").content.decode()
+    # Not another school's calendar, not the inter-school one; an end before the start is refused.
+    for bad in (
+        _event(school_b, title_en="Intrusion"),
+        _event(None, title_en="Intrusion"),
+        _event(school_a, title_en="Intrusion", ends_on="2027-03-01"),
+    ):
+        response = client.post(reverse("kb:directory_new", kwargs={"key": "events"}), bad)
+        assert response.status_code == 200 and 'class="error' in response.content.decode()
+    assert not Event.objects.filter(title_en="Intrusion").exists()
+
+
+def test_an_imt_wide_grant_keeps_the_inter_school_dates(as_user: Any, legal: Any) -> None:
+    from egide.kb.models import Event
+
+    assert as_user(legal).post(reverse("kb:directory_new", kwargs={"key": "events"}), _event(None)).status_code == 302
+    assert Event.objects.get(title_en="Equality week").entity is None
