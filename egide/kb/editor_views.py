@@ -6,16 +6,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from egide.core.audit import audit_record
 from egide.kb.articles import StaleArticle, article_save, can_edit, can_validate
-from egide.kb.forms import ArticleForm
+from egide.kb.forms import ArticleForm, AssistantQuestionForm, ChoiceFormSet, ResourceFormSet
 from egide.kb.markdown import render as render_markdown
-from egide.kb.models import Article, ArticleVersion
+from egide.kb.models import Article, ArticleVersion, AssistantChoice, AssistantQuestion
 
 REVIEW_AFTER_DAYS = 365
 
@@ -109,3 +111,47 @@ def editor_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
     messages.success(request, _("Version %(old)s restored as version %(number)s.") % {"old": number, "number": saved.number})
     return redirect("kb:editor_edit", pk=pk)
+
+
+# --- the orientation assistant's tree ------------------------------------------------------------
+
+
+@require_safe
+def assistant_tree(request: HttpRequest) -> HttpResponse:
+    """The assistant's questions, their answers and the pages each answer offers at the end."""
+    _editor(request)
+    questions = AssistantQuestion.objects.prefetch_related("choices__resources__article")
+    return render(request, "kb/editor/assistant.html", {"questions": questions})
+
+
+@require_http_methods(["GET", "POST"])
+def assistant_question(request: HttpRequest, pk: int) -> HttpResponse:
+    """A question's wording and its answers (the entity question's answers are the entities)."""
+    _editor(request)
+    question = get_object_or_404(AssistantQuestion, pk=pk)
+    form = AssistantQuestionForm(request.POST or None, instance=question)
+    choices = None if question.asks_entity else ChoiceFormSet(request.POST or None, instance=question, prefix="choices")
+    if request.method == "POST" and form.is_valid() and (choices is None or choices.is_valid()):
+        with transaction.atomic():
+            form.save()
+            if choices is not None:
+                choices.save()
+            audit_record(actor=request.user, action="kb.assistant_saved", target=question)
+        messages.success(request, _("Saved."))
+        return redirect("kb:assistant_tree")
+    return render(request, "kb/editor/assistant_question.html", {"question": question, "form": form, "choices": choices})
+
+
+@require_http_methods(["GET", "POST"])
+def assistant_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pages an answer offers at the end of the assistant."""
+    _editor(request)
+    choice = get_object_or_404(AssistantChoice.objects.select_related("question"), pk=pk)
+    resources = ResourceFormSet(request.POST or None, instance=choice, prefix="resources")
+    if request.method == "POST" and resources.is_valid():
+        with transaction.atomic():
+            resources.save()
+            audit_record(actor=request.user, action="kb.assistant_saved", target=choice)
+        messages.success(request, _("Saved."))
+        return redirect("kb:assistant_tree")
+    return render(request, "kb/editor/assistant_choice.html", {"choice": choice, "resources": resources})
