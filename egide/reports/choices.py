@@ -19,7 +19,7 @@ class ReporterRole(models.TextChoices):
 
 
 class Category(models.TextChoices):
-    """The scope of CGFP L.135-6 (R2), in the words a person would use."""
+    """The scope of the reporting scheme (LEGAL.md R2), in the words a person would use."""
 
     SEXUAL_VIOLENCE = "sexual_violence", _("Sexual violence (sexual assault, rape, unwanted touching)")
     SEXUAL_HARASSMENT = "sexual_harassment", _("Sexual harassment (repeated remarks or behaviour of a sexual nature, pressure)")
@@ -42,7 +42,8 @@ class SexualViolence(models.TextChoices):
 
 
 class DiscriminationCriterion(models.TextChoices):
-    """Code pénal art. 225-1 and 225-1-1 (LEGAL.md H1); the legal list, grouped for readability."""
+    """The grounds of discrimination as a reporter chooses them, grouped for readability. The legal list,
+    with each ground's source, is the reference data `kb.DiscriminationGround` (LEGAL.md H1, R58)."""
 
     ORIGIN = "origin", _("Origin, ethnicity, nation or a so-called race")
     SEX = "sex", _("Sex")
