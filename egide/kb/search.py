@@ -167,7 +167,7 @@ class Vocabulary:
                 self.deletions.setdefault(variant, set()).add(word)
 
     def correct(self, word: str) -> str | None:
-        if word in self.counts or len(word) < 4 or word.isdigit():
+        if word in self.counts or len(word) < MIN_CORRECTED or word.isdigit():
             return None
         candidates: set[str] = set(self.deletions.get(word, ()))
         for variant in _deletions(word):
@@ -203,6 +203,8 @@ def damerau(a: str, b: str) -> int:
     return previous[-1]
 
 
+# Shorter words are not corrected: one edit away from a short word is another word (near → year).
+MIN_CORRECTED = 5
 COMMON_TERMS_FROM = 200  # documents in a language; below that, ranking everything is cheap
 COMMON_SHARE = 0.5
 
@@ -296,10 +298,6 @@ class Terms:
 
     def __bool__(self) -> bool:
         return bool(self.rare or self.common)
-
-    @property
-    def all(self) -> list[str]:
-        return self.rare + self.common
 
 
 def query_terms(query: str, language: str) -> tuple[list[str], dict[str, str]]:

@@ -78,6 +78,8 @@ def test_a_typo_is_corrected_and_said(db: Any) -> None:
     results = search.search("protection fonctionelle", "fr")
     assert results.corrections == {"fonctionelle": "fonctionnelle"}
     assert results.corrected_query == "protection fonctionnelle"
+    # A short word is left alone: one edit away from it is another word, not a typo.
+    assert search.search("viel", "fr").corrections == {} and search.search("near", "en").corrections == {}
 
 
 def test_excerpts_are_highlighted_and_escaped(db: Any) -> None:
