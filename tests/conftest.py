@@ -44,6 +44,21 @@ def _flush_past_the_audit_guards() -> Iterator[None]:
     flush.Command.handle = original  # type: ignore[method-assign]
 
 
+def load_migrated_reference_data() -> None:
+    """What the data migrations load that every page relies on (the IMT entities, the statutory delays, the
+    measure types, the document templates): a transactional test ends with a flush that empties every table,
+    the migrated data included, so transactional tests load it again first."""
+    from django.apps import apps
+
+    for module in (
+        "egide.org.migrations.0002_imt_entities",
+        "egide.core.migrations.0004_statutory_delays",
+        "egide.cases.migrations.0002_measure_types",
+        "egide.cases.migrations.0003_document_templates",
+    ):
+        importlib.import_module(module).load(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

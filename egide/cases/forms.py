@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from egide.org.models import Entity, Population
+from egide.reports.choices import Category, Channel, Mode, ReporterRole
 from egide.vault.models import HandlerKey
 
 PASSPHRASE_MIN = 12
@@ -76,3 +78,55 @@ class ReplyForm(forms.Form):
 
 class SetAsideForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class IntakeForm(forms.Form):
+    """A report received in person, by phone or by letter (R21 for the oral ones)."""
+
+    entity = forms.ModelChoiceField(label=_("Entity"), queryset=Entity.objects.none())
+    channel = forms.ChoiceField(
+        label=_("Received"), choices=[c for c in Channel.choices if c[0] != Channel.ONLINE], widget=forms.RadioSelect
+    )
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    mode = forms.ChoiceField(label=_("The reporter chose to report"), choices=Mode.choices, widget=forms.RadioSelect)
+    reporter_role = forms.ChoiceField(label=_("The reporter"), choices=ReporterRole.choices, widget=forms.RadioSelect)
+    population = forms.ChoiceField(label=_("Population"), choices=Population.choices)
+    categories = forms.MultipleChoiceField(
+        label=_("What happened"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+    narrative = forms.CharField(label=_("The facts as reported"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
+    reporter_name = forms.CharField(label=_("Reporter's name"), required=False, max_length=200)
+    reporter_contact = forms.CharField(label=_("How to reach them"), required=False, max_length=300)
+    consent = forms.ChoiceField(
+        label=_("Oral report: the person agreed to a recording"),
+        choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+        required=False,
+    )
+    transcript = forms.CharField(
+        label=_("Oral report: transcript or precise minutes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=50000,
+    )
+    approved_on = forms.DateField(
+        label=_("The person approved the transcript or minutes on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    meeting_requested = forms.BooleanField(label=_("The person asked for a meeting (within 20 working days)"), required=False)
+
+    def __init__(self, *args: Any, entities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["entity"]
+        field.queryset = entities
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("mode") != Mode.ANONYMOUS and not (data.get("reporter_name") or "").strip():
+            self.add_error("reporter_name", _("Give the reporter's name, or choose an anonymous report."))
+        if data.get("channel") in {Channel.IN_PERSON, Channel.PHONE}:
+            if not data.get("consent"):
+                self.add_error("consent", _("Say whether the person agreed to a recording."))
+            if not (data.get("transcript") or "").strip():
+                self.add_error("transcript", _("Write the transcript or the minutes of what the person said."))
+        return data

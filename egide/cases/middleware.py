@@ -1,5 +1,6 @@
 """A handler without a personal key is asked to create one before anything else: until then they
-receive no report."""
+receive no report. (The legal direction, HR and investigators create theirs when they first open the
+cases pages: they need it only once someone gives them access to a case.)"""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from egide.cases.access import access_report_for_handler, is_handler, reports_for_handler
-from egide.cases.forms import KeyProtectionForm, RecoveryForm, ReplyForm, SetAsideForm, UnlockForm
+from egide.cases.access import cases_for_user, is_case_worker, is_handler
+from egide.cases.choices import TaskKind
+from egide.cases.forms import IntakeForm, KeyProtectionForm, RecoveryForm, SetAsideForm, UnlockForm
+from egide.cases.services import CaseRuleError, Intake, case_open
 from egide.core.audit import audit_record
 from egide.core.deadlines import deadline_status
 from egide.core.throttle import throttle_is_blocked, throttle_record_failure, throttle_reset
@@ -24,16 +28,12 @@ from egide.org import access as org_access
 from egide.org.models import Entity, Population
 from egide.reports import choices
 from egide.reports.choices import Category, Status
-from egide.reports.models import Attachment, Report
+from egide.reports.models import Report
 from egide.reports.selectors import key_readiness
 from egide.reports.services import (
     decrypt_content,
-    message_from_handler,
-    open_thread,
-    report_restore,
     reports_set_aside,
 )
-from egide.reports.views import file_response
 from egide.vault.models import HandlerKey
 from egide.vault.services import (
     NoAccess,
@@ -61,7 +61,7 @@ def _next(request: HttpRequest) -> str:
 
 
 def _handler_only(user: Any) -> None:
-    if not is_handler(user):
+    if not is_case_worker(user):
         raise Http404
 
 
@@ -173,6 +173,8 @@ def _unlocked(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         _handler_only(request.user)
         private_key = staff_private_key(request)
+        if private_key is None and not HandlerKey.objects.filter(user=request.user).exists():  # type: ignore[misc]
+            return HttpResponseRedirect(reverse("cases:key_setup"))
         if private_key is None:
             return HttpResponseRedirect(reverse("cases:key_unlock") + "?" + urlencode({"next": request.get_full_path()}))
         return view(request, private_key, *args, **kwargs)
@@ -190,22 +192,31 @@ def _data_key(report: Report, user: Any, private_key: bytes) -> bytes:
 
 # --- Inbox --------------------------------------------------------------------------------------
 
-OPEN_STATUSES = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS]
+OPEN_STATUSES = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.INVESTIGATION]
+INBOX_PAGE = 50
 
 
 @require_safe
 @_unlocked
 def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
+    """The cases this user holds, what is due first on top (D-2 and late deadlines marked), 50 per page."""
     user: Any = request.user
     view = request.GET.get("view", "open")
-    handled = reports_for_handler(user)
-    reports = handled.filter(status__in=OPEN_STATUSES) if view == "open" else handled.exclude(status__in=OPEN_STATUSES)
-    shown = list(reports.order_by("ack_due", "pk")[:500])
+    handled = cases_for_user(user)
+    cases = handled.filter(status__in=OPEN_STATUSES) if view == "open" else handled.exclude(status__in=OPEN_STATUSES)
+    ordering = [F("next_due").asc(nulls_last=True), "pk"] if view == "open" else ["-pk"]
+    page = Paginator(cases.order_by(*ordering), INBOX_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     keys = envelope_keys_for_user(envelope_ids=[report.envelope_id for report in shown], user=user, private_key=private_key)
     rows = []
     categories = dict(Category.choices)
+    due_labels = {
+        "acknowledgement": _("Written acknowledgement"),
+        "feedback": _("Feedback to the reporter"),
+        **dict(TaskKind.choices),
+    }
     for report in shown:
-        if report.envelope_id not in keys:
+        if report.envelope_id not in keys or report.is_shredded:
             continue
         content = decrypt_content(keys[report.envelope_id], report)
         rows.append(
@@ -214,16 +225,69 @@ def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
                 "received_at": datetime.datetime.fromisoformat(content["received_at"]),
                 "categories": [categories.get(value, value) for value in report.category_list],
                 "status": Status(report.status).label,
-                "deadline": deadline_status(report.ack_due) if report.acknowledged_at is None and report.is_open else None,
+                "deadline": deadline_status(report.next_due) if report.next_due and report.is_open else None,
+                "due_label": due_labels.get(report.next_due_kind, ""),
                 "danger": content.get("danger_now") == "yes",
             }
         )
     entity_ids = {grant.entity_id for grant in org_access.active_grants(user) if grant.entity_id is not None}
-    readiness = [item for item in key_readiness(list(Entity.objects.filter(pk__in=entity_ids))) if item.warning]
-    audit_record(actor=user, action="cases.inbox_listed", data={"count": len(rows), "view": view})
+    readiness = (
+        [item for item in key_readiness(list(Entity.objects.filter(pk__in=entity_ids))) if item.warning]
+        if is_handler(user)
+        else []
+    )
+    audit_record(actor=user, action="cases.inbox_listed", data={"count": len(rows), "view": view, "page": page.number})
     flooded = handled.filter(status=Status.SET_ASIDE, set_aside_at__isnull=True).count()
-    context = {"rows": rows, "view": view, "readiness": readiness, "set_aside_form": SetAsideForm(), "flooded": flooded}
+    context = {
+        "rows": rows,
+        "page": page,
+        "view": view,
+        "readiness": readiness,
+        "set_aside_form": SetAsideForm(),
+        "flooded": flooded,
+        "can_open": is_handler(user),
+    }
     return render(request, "cases/inbox.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@_unlocked
+def case_new(request: HttpRequest, private_key: bytes) -> HttpResponse:
+    """Open a case for a report received in person, by phone or by letter."""
+    user: Any = request.user
+    if not is_handler(user):
+        raise Http404
+    entity_ids = {grant.entity_id for grant in org_access.active_grants(user) if grant.entity_id is not None}
+    entities = Entity.objects.filter(is_active=True)
+    if not any(grant.entity_id is None for grant in org_access.active_grants(user)):
+        entities = entities.filter(pk__in=entity_ids)
+    form = IntakeForm(request.POST or None, entities=entities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        intake = Intake(
+            entity=data["entity"],
+            channel=data["channel"],
+            received_on=data["received_on"],
+            mode=data["mode"],
+            reporter_role=data["reporter_role"],
+            population=data["population"],
+            categories=data["categories"],
+            narrative=data["narrative"],
+            reporter_name=data["reporter_name"],
+            reporter_contact=data["reporter_contact"],
+            consent=data["consent"],
+            transcript=data["transcript"],
+            approved_on=data["approved_on"],
+            meeting_requested=data["meeting_requested"],
+        )
+        try:
+            report = case_open(handler=user, intake=intake)
+        except CaseRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Case %(reference)s opened.") % {"reference": report.reference})
+            return redirect("cases:report", reference=report.reference)
+    return render(request, "cases/new.html", {"form": form})
 
 
 @require_POST
@@ -235,7 +299,7 @@ def set_aside(request: HttpRequest, private_key: bytes) -> HttpResponse:
     if not form.is_valid() or not references:
         messages.error(request, _("Tick the reports to set aside and give a reason."))
         return redirect("cases:inbox")
-    reports = list(reports_for_handler(user).filter(reference__in=references))
+    reports = list(cases_for_user(user).filter(reference__in=references))
     count = reports_set_aside(reports=reports, handler=user, reason=form.cleaned_data["reason"])
     messages.success(
         request, _("%(count)d report(s) set aside. You can find them under “Closed and set aside”.") % {"count": count}
@@ -243,40 +307,7 @@ def set_aside(request: HttpRequest, private_key: bytes) -> HttpResponse:
     return redirect("cases:inbox")
 
 
-# --- One report ---------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@_unlocked
-def report_detail(request: HttpRequest, private_key: bytes, reference: str) -> HttpResponse:
-    user: Any = request.user
-    report = access_report_for_handler(user, reference)
-    data_key = _data_key(report, user, private_key)
-    form = ReplyForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid() and report.is_open:
-            message_from_handler(report=report, data_key=data_key, handler=user, text=form.cleaned_data["text"])
-            messages.success(request, _("Your message was sent to the reporter."))
-            return redirect("cases:report", reference=report.reference)
-        if not report.is_open:
-            form.add_error(None, _("This report is no longer open: no message can be sent."))
-    audit_record(actor=user, action="report.read", object_type="reports.report", object_id=report.reference)
-    return render(request, "cases/report.html", _report_context(report, data_key, form))
-
-
-def _report_context(report: Report, data_key: bytes, form: ReplyForm) -> dict[str, Any]:
-    thread = open_thread(data_key, report, with_handlers=True)
-    content = decrypt_content(data_key, report)
-    return {
-        "report": report,
-        "content": content,
-        "labels": _labels(report, content),
-        "received_at": datetime.datetime.fromisoformat(content["received_at"]),
-        "thread": thread.messages,
-        "first_attachments": thread.first_attachments,
-        "form": form,
-        "deadline": deadline_status(report.ack_due) if report.acknowledged_at is None and report.is_open else None,
-    }
+# --- Labels of a report's answers ---------------------------------------------------------------
 
 
 def _labels(report: Report, content: dict[str, Any]) -> dict[str, Any]:
@@ -302,35 +333,6 @@ def _labels(report: Report, content: dict[str, Any]) -> dict[str, Any]:
         "wishes": [label(choices.Wish, value) for value in content.get("wishes", [])],
         "status": label(choices.Status, report.status),
     }
-
-
-@require_safe
-@_unlocked
-def report_file(request: HttpRequest, private_key: bytes, reference: str, attachment_id: int) -> HttpResponseBase:
-    user: Any = request.user
-    report = access_report_for_handler(user, reference)
-    attachment = Attachment.objects.filter(pk=attachment_id, report=report).first()
-    if attachment is None:
-        raise Http404
-    data_key = _data_key(report, user, private_key)
-    audit_record(
-        actor=user,
-        action="report.file_downloaded",
-        object_type="reports.report",
-        object_id=report.reference,
-        data={"attachment": attachment.pk},
-    )
-    return file_response(data_key, attachment)
-
-
-@require_POST
-@_unlocked
-def restore(request: HttpRequest, private_key: bytes, reference: str) -> HttpResponse:
-    user: Any = request.user
-    report = access_report_for_handler(user, reference)
-    _data_key(report, user, private_key)
-    report_restore(report=report, handler=user)
-    return redirect("cases:report", reference=report.reference)
 
 
 # --- Key readiness for administrators -----------------------------------------------------------

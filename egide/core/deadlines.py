@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from egide.core.models import StatutoryDelay
+
 Level = Literal["ok", "soon", "late"]
 
 # Two working days is the least a référent needs to act on a reminder before the deadline passes.
@@ -196,3 +198,36 @@ def deadline_status(due: datetime.date, *, today: datetime.date | None = None) -
     else:
         level = "ok"
     return DeadlineStatus(due=due, days_left=days_left, level=level)
+
+
+def add_delay(start: datetime.date, amount: int, unit: str) -> datetime.date:
+    """`start` plus a delay in one of StatutoryDelay's units."""
+    if unit == "working_days":
+        return add_working_days(start, amount)
+    if unit == "days":
+        return start + datetime.timedelta(days=amount)
+    if unit == "months":
+        return add_months(start, amount)
+    if unit == "years":
+        return add_months(start, 12 * amount)
+    raise ValueError(f"Unknown delay unit {unit!r}.")
+
+
+@dataclass(frozen=True)
+class StatutoryDue:
+    due: datetime.date
+    delay: StatutoryDelay  # stored next to the deadline: its legal reference (R57)
+
+
+def statutory_delay(code: str) -> StatutoryDelay:
+    """The delay row; a missing one is a deployment error (the data migration loads them all)."""
+    try:
+        return StatutoryDelay.objects.get(code=code)
+    except StatutoryDelay.DoesNotExist as error:
+        raise ImproperlyConfigured(f"The statutory delay {code!r} is missing from the reference data.") from error
+
+
+def statutory_due(code: str, start: datetime.date) -> StatutoryDue:
+    """When a statutory delay that starts on `start` ends, read from the reference data."""
+    delay = statutory_delay(code)
+    return StatutoryDue(due=add_delay(start, delay.amount, delay.unit), delay=delay)

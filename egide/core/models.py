@@ -73,3 +73,29 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"throttle counter ({self.failures})"
+
+
+class StatutoryDelay(models.Model):
+    """A statutory delay (R57, R58): how long, counted how, and the text it comes from. The deadline
+    service reads these rows; no caller holds a number of days of its own."""
+
+    class Unit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("working days")
+        DAYS = "days", _("calendar days")
+        MONTHS = "months", _("months")
+        YEARS = "years", _("years")
+
+    code = models.SlugField(max_length=40, unique=True)
+    label_fr = models.CharField(max_length=200)
+    label_en = models.CharField(max_length=200)
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    source_article = models.CharField(max_length=300)
+    version_date = models.DateField()
+    confidence = models.CharField(max_length=1, choices=[("V", "V"), ("S", "S"), ("U", "U")])
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.amount} {self.unit}"

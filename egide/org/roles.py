@@ -72,3 +72,9 @@ IMT_ONLY_ROLES = frozenset({Role.IMT_ADMIN})
 
 # Roles that receive and handle reports for their entity (an IMT-wide grant: the pooled unit).
 HANDLER_ROLES = frozenset({Role.REFERENT_ECOUTE, Role.REFERENT_SIGNALEMENT})
+
+# Roles that may be given access to a case by one of its holders (and must therefore have a personal key):
+# the whole case for handlers, the legal direction and HR; the investigation part for investigators.
+CASE_FULL_ROLES = HANDLER_ROLES | {Role.LEGAL, Role.HR}
+CASE_INVESTIGATION_ROLES = frozenset({Role.INVESTIGATOR})
+CASE_ROLES = CASE_FULL_ROLES | CASE_INVESTIGATION_ROLES

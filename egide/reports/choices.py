@@ -108,6 +108,7 @@ class Status(models.TextChoices):
     RECEIVED = "received", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged by a référent")
     IN_PROGRESS = "in_progress", _("Being handled")
+    INVESTIGATION = "investigation", _("Administrative investigation under way")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn by the reporter")
     SET_ASIDE = "set_aside", _("Set aside (not a genuine report)")

@@ -41,10 +41,27 @@ class Report(models.Model):
     replay_until = models.DateTimeField(null=True, blank=True, db_index=True)
     set_aside_at = models.DateTimeField(null=True, blank=True)
     withdrawn_on = models.DateField(null=True, blank=True)  # the reporter's act: the day only
+    # Case handling (egide.cases): what the inbox sorts on and what the closure and retention rules check.
+    next_due = models.DateField(null=True, blank=True)  # the earliest open deadline, kept by cases.services
+    next_due_kind = models.CharField(max_length=30, blank=True)  # which deadline next_due is
+    feedback_due = models.DateField(null=True, blank=True)  # R17: 3 months after the acknowledgement
+    feedback_on = models.DateField(null=True, blank=True)
+    support_decision = models.CharField(max_length=20, blank=True)  # cases.choices.Orientation (R1)
+    authority_decision = models.CharField(max_length=20, blank=True)
+    facts_established = models.BooleanField(default=False)  # R19: the targeted person's identity may then be shared
+    closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=20, blank=True)  # cases.choices.ClosureReason (R18)
+    retention_state = models.CharField(max_length=20, default="active")  # cases.choices.Retention (R31)
+    retention_until = models.DateField(null=True, blank=True)
+    legal_hold = models.CharField(max_length=20, blank=True)  # cases.choices.LegalHold while proceedings run
 
     class Meta:
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["entity", "status"])]
+        indexes = [
+            models.Index(fields=["entity", "status"]),
+            models.Index(fields=["entity", "next_due"]),
+            models.Index(fields=["retention_state", "retention_until"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -56,6 +73,10 @@ class Report(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in {Status.CLOSED, Status.WITHDRAWN, Status.SET_ASIDE}
+
+    @property
+    def is_shredded(self) -> bool:
+        return self.retention_state == "shredded"
 
 
 class Message(models.Model):

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from egide.core.audit import audit_record
-from egide.core.deadlines import add_working_days, local_date
+from egide.core.deadlines import local_date, statutory_due
 from egide.core.throttle import throttle_count, throttle_record_failure
 from egide.org.models import Entity, User
 from egide.reports.choices import Author, Status
@@ -35,7 +35,6 @@ from egide.vault.services import Recipients, envelope_create, escrow_key_for, re
 
 logger = logging.getLogger(__name__)
 
-ACK_WORKING_DAYS = 7
 REPLAY_MINUTES = 5
 REFERENCE_ALPHABET = crypto.CODE_ALPHABET
 
@@ -226,7 +225,7 @@ def report_submit(*, submission: Submission) -> Acknowledgement:
     entity = submission.entity
     set_aside = _set_aside_by_flood(entity, proof_of_work=submission.proof_of_work)
     received_at = timezone.now()
-    ack_due = add_working_days(local_date(received_at), ACK_WORKING_DAYS)
+    ack_due = statutory_due("acknowledgement", local_date(received_at)).due
     prepared = receipt_prepare()  # the slow key derivation, outside the transaction
     handlers, pooled = recipients_for(entity, excluded_person_ids=submission.excluded_person_ids)
     data_key = crypto.new_key()
@@ -280,6 +279,10 @@ def _create_report(
         categories=",".join(submission.categories),
         received_month=local_date(received_at).replace(day=1),
         ack_due=ack_due,
+        next_due=ack_due,
+        next_due_kind="acknowledgement",
+        # R17: without an acknowledgement, 3 months from the end of the acknowledgement period.
+        feedback_due=statutory_due("feedback", ack_due).due,
         proof_of_work=submission.proof_of_work,
         status=Status.SET_ASIDE if set_aside else Status.RECEIVED,
         pooled=pooled,
@@ -302,6 +305,61 @@ def _create_report(
         data={"recipients": len(handlers), "pooled": pooled, "proof_of_work": submission.proof_of_work, "flood": set_aside},
     )
     return report
+
+
+def report_open_for_handler(
+    *,
+    handler: Any,
+    entity: Entity,
+    channel: str,
+    received_on: datetime.date,
+    mode: str,
+    reporter_role: str,
+    population: str,
+    categories: list[str],
+    content: dict[str, Any],
+) -> tuple[Report, bytes]:
+    """A report received in person, by phone or by letter, typed by a handler: held by the entity's
+    handlers (the one who opens it included) and the escrow key; no follow-up code (no receipt)."""
+    handlers, pooled = recipients_for(entity, excluded_person_ids=[])
+    if handler.pk not in {user.pk for user in handlers}:
+        handlers.append(handler)
+    data_key = crypto.new_key()
+    received_at = timezone.now()
+    ack_due = statutory_due("acknowledgement", received_on).due
+    with transaction.atomic():
+        envelope, _key = envelope_create(
+            recipients=Recipients(handlers=handlers, escrow=escrow_key_for(entity), receipt=None), data_key=data_key
+        )
+        reference = _new_reference(entity, received_on.year)
+        stored = {**content, "received_at": received_at.isoformat(), "received_on": received_on.isoformat(), "language": "fr"}
+        report = Report.objects.create(
+            reference=reference,
+            entity=entity,
+            mode=mode,
+            reporter_role=reporter_role,
+            population=population,
+            categories=",".join(categories),
+            channel=channel,
+            received_month=received_on.replace(day=1),
+            ack_due=ack_due,
+            next_due=ack_due,
+            next_due_kind="acknowledgement",
+            feedback_due=statutory_due("feedback", ack_due).due,
+            status=Status.RECEIVED,
+            pooled=pooled,
+            envelope=envelope,
+            content=crypto.encrypt_json(data_key, stored, context=f"report:{reference}:content"),
+            submission_digest=crypto.token_digest(secrets.token_urlsafe(32)),
+        )
+        audit_record(
+            actor=handler,
+            action="report.opened_by_handler",
+            object_type="reports.report",
+            object_id=reference,
+            data={"channel": channel, "recipients": len(handlers)},
+        )
+    return report, data_key
 
 
 def _add_message(

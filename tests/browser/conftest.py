@@ -19,6 +19,7 @@ from django.apps import apps
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import load_migrated_reference_data
 
 # Playwright's sync API runs an asyncio loop in this thread, so Django believes every query made by the
 # test itself comes from an async context and raises SynchronousOnlyOperation. Setting this variable is the
@@ -52,7 +53,7 @@ def _imt_entities(transactional_db: None) -> None:
     every test: a transactional test ends with a flush that empties every table, the migrated data included.
     (serialized_rollback would restore them, but fails with IntegrityError on content types whenever another
     transactional test has flushed before.)"""
-    importlib.import_module("egide.org.migrations.0002_imt_entities").load(apps, None)
+    load_migrated_reference_data()
     # The help pages' reference data and the assistant's questions come from data migrations too.
     from egide.kb.articles import load_shipped
     from egide.kb.models import Article, AssistantQuestion, Offence

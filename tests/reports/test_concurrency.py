@@ -4,7 +4,6 @@ transactions on SQLite)."""
 
 from __future__ import annotations
 
-import importlib
 import re
 import sqlite3
 import threading
@@ -13,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.db import connection, connections
 from django.test import Client
 
@@ -23,7 +21,7 @@ from egide.core.throttle import _key as throttle_key
 from egide.org.models import Entity
 from egide.org.roles import Role
 from egide.reports.models import Report
-from tests.conftest import SCHOOL_A, make_user
+from tests.conftest import SCHOOL_A, load_migrated_reference_data, make_user
 from tests.reports.conftest import give_key, submit
 
 SUBMITTERS = 8
@@ -66,7 +64,7 @@ def database_on_disk(transactional_db: None, tmp_path: Path) -> Iterator[None]:
 def entity(database_on_disk: None) -> Entity:
     """School A, with a keyed référent. A transactional test ends with a flush that empties every table,
     the entities of the data migration included: load them again first (as tests/browser does)."""
-    importlib.import_module("egide.org.migrations.0002_imt_entities").load(apps, None)
+    load_migrated_reference_data()
     school = Entity.objects.get(code=SCHOOL_A)
     give_key(make_user("rachel.referent@example.org", school, (Role.REFERENT_ECOUTE, school)))
     return school

@@ -1,0 +1,1 @@
+"""The shipped DOCX templates of case documents (see build.py)."""
