@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/reports/<str:reference>/redacted/", document_views.redacted, name="redacted"),
     path("staff/reports/<str:reference>/restore/", case_views.restore, name="restore"),
     path("staff/reports/<str:reference>/files/<int:attachment_id>/", case_views.report_file, name="report_file"),
+    path("staff/cases/register/", views.register, name="register"),
     path("staff/templates/", document_views.templates_page, name="templates"),
     path("staff/templates/<int:template_id>.docx", document_views.template_file, name="template_file"),
     path("staff/key/setup/", views.key_setup, name="key_setup"),

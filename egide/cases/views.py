@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from egide.core.deadlines import deadline_status
 from egide.core.throttle import throttle_is_blocked, throttle_record_failure, throttle_reset
 from egide.org import access as org_access
 from egide.org.models import Entity, Population
+from egide.org.roles import Role
 from egide.reports import choices
 from egide.reports.choices import Category, Status
 from egide.reports.models import Report
@@ -246,6 +247,7 @@ def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
         "set_aside_form": SetAsideForm(),
         "flooded": flooded,
         "can_open": is_handler(user),
+        "query": request.GET,
     }
     return render(request, "cases/inbox.html", context)
 
@@ -349,3 +351,21 @@ def readiness(request: HttpRequest) -> HttpResponse:
         allowed = set(scope) | {grant.entity_id for grant in org_access.active_grants(user) if grant.entity_id is not None}
         entities = entities.filter(pk__in=allowed)
     return render(request, "cases/readiness.html", {"rows": key_readiness(list(entities))})
+
+
+# --- The DPO's register: metadata only ----------------------------------------------------------
+
+
+@require_safe
+def register(request: HttpRequest) -> HttpResponse:
+    """The data protection officer sees that cases exist and where they stand, never what they hold (R59)."""
+    user: Any = request.user
+    grants = [grant for grant in org_access.active_grants(user) if grant.role == Role.DPO]
+    if not grants:
+        raise Http404
+    cases = Report.objects.select_related("entity").annotate(steps=Count("events"), holders=Count("envelope__wraps"))
+    if not any(grant.entity_id is None for grant in grants):
+        cases = cases.filter(entity_id__in={grant.entity_id for grant in grants})
+    page = Paginator(cases.order_by("-received_month", "-pk"), INBOX_PAGE).get_page(request.GET.get("page"))
+    audit_record(actor=user, action="cases.register_listed", data={"page": page.number})
+    return render(request, "cases/register.html", {"page": page})
