@@ -37,6 +37,8 @@ class EventKind(models.TextChoices):
     PERSON_INFORMED = "person_informed", _("Person targeted informed")
     INFORMATION_DEFERRED = "information_deferred", _("Information of the person targeted deferred")
     LEGAL_HOLD = "legal_hold", _("Legal hold")
+    RETALIATION_RISK = "retaliation_risk", _("Risk of retaliation flagged")
+    CHECKIN = "checkin", _("Check-in against retaliation")
     CLOSURE = "closure", _("Closure")
     REOPENED = "reopened", _("Case reopened")
     NOTE = "note", _("Internal note")
@@ -114,6 +116,7 @@ class TaskKind(models.TextChoices):
     PROSECUTOR = "prosecutor", _("Decide on a notice to the public prosecutor")
     PROTECTION_DECISION = "protection_decision", _("Decide on protection fonctionnelle")
     MEASURE_REVIEW = "measure_review", _("Review a protective measure")
+    RETALIATION_CHECKIN = "retaliation_checkin", _("Check that the person suffers no retaliation")
 
 
 class GrantScope(models.TextChoices):

@@ -35,6 +35,9 @@ def _fields_form(kind: str, data: Any = None, initial: dict[str, Any] | None = N
     form = forms.Form(data, initial=initial)
     form.fields["language"] = forms.ChoiceField(label=gettext_lazy("Language of the document"), choices=LANGUAGES)
     for spec in documents.FIELDS[kind]:
+        if spec.choices:
+            form.fields[spec.name] = forms.ChoiceField(label=spec.label, required=spec.required, choices=spec.choices)
+            continue
         widget = forms.Textarea(attrs={"rows": 4}) if spec.multiline else forms.TextInput()
         form.fields[spec.name] = forms.CharField(label=spec.label, required=spec.required, widget=widget, max_length=50000)
     return form
@@ -103,12 +106,22 @@ def generate(request: HttpRequest, private_key: bytes, reference: str) -> HttpRe
                 form.add_error(None, _("No template of this kind exists in this language yet."))
             else:
                 context = {**_common(report, user, language), **{k: v for k, v in form.cleaned_data.items() if k != "language"}}
-                content = documents.render(template, context)
-                document = services.case_document_store(
-                    report=report, data_key=data_key, actor=user, kind=kind, language=language, content=content, template=template
-                )
-                messages.success(request, _("Document generated and kept in the case."))
-                return redirect("cases:document", reference=report.reference, uid=document.uid)
+                try:
+                    content = documents.render(template, context)
+                except documents.TemplateProblem as problem:
+                    form.add_error(None, problem.message)
+                else:
+                    document = services.case_document_store(
+                        report=report,
+                        data_key=data_key,
+                        actor=user,
+                        kind=kind,
+                        language=language,
+                        content=content,
+                        template=template,
+                    )
+                    messages.success(request, _("Document generated and kept in the case."))
+                    return redirect("cases:document", reference=report.reference, uid=document.uid)
     else:
         form = _fields_form(kind, initial=_prefill(report, data_key, kind, access.full))
     label = TemplateKind(kind).label
@@ -193,18 +206,22 @@ def redacted(request: HttpRequest, private_key: bytes, reference: str) -> HttpRe
         else:
             extra = [line.strip() for line in form.cleaned_data["also_mask"].splitlines() if line.strip()]
             text = _redacted_text(report, data_key, form.cleaned_data["parts"], extra)
-            content = documents.render(template, {**_common(report, user, language), "sections": text})
-            document = services.case_document_store(
-                report=report,
-                data_key=data_key,
-                actor=user,
-                kind=TemplateKind.REDACTED,
-                language=language,
-                content=content,
-                template=template,
-            )
-            messages.success(request, _("Redacted copy generated: check it before sharing it."))
-            return redirect("cases:document", reference=report.reference, uid=document.uid)
+            try:
+                content = documents.render(template, {**_common(report, user, language), "sections": text})
+            except documents.TemplateProblem as problem:
+                form.add_error(None, problem.message)
+            else:
+                document = services.case_document_store(
+                    report=report,
+                    data_key=data_key,
+                    actor=user,
+                    kind=TemplateKind.REDACTED,
+                    language=language,
+                    content=content,
+                    template=template,
+                )
+                messages.success(request, _("Redacted copy generated: check it before sharing it."))
+                return redirect("cases:document", reference=report.reference, uid=document.uid)
     return render(request, "cases/redacted.html", {"report": report, "form": form})
 
 
@@ -242,7 +259,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
                 state=form.cleaned_data["state"],
             )
         except documents.TemplateProblem as problem:
-            form.add_error("file", str(problem))
+            form.add_error("file", problem.message)
         else:
             messages.success(request, _("Version %(version)d saved.") % {"version": template.version})
             return redirect("cases:templates")

@@ -266,13 +266,14 @@ def render(template: DocumentTemplate, context: Mapping[str, object]) -> bytes:
 # Checking an upload ---------------------------------------------------------------------------------------------------
 
 
-def check_template(kind: str, content: bytes) -> None:
+def check_template(kind: str, content: bytes) -> bytes:
     """Refuse (TemplateProblem) a file that is not a DOCX within the limits, or a template that does not parse,
-    fails to render with sample values or uses a field this kind does not know."""
+    fails to render with sample values or uses a field this kind does not know; else the file without its
+    metadata (the author's name and the like would otherwise reach every generated document)."""
     known = [field.name for field in fields_for(kind)]
     if len(content) > MAX_TEMPLATE_BYTES:
         raise TemplateProblem(gettext("This file is larger than %(size)s MB.") % {"size": MAX_TEMPLATE_BYTES // 1024 // 1024})
-    _check_package(content)
+    content = _check_package(content)
     try:
         # Rendering first: its errors locate the paragraph, and the sandbox makes it safe on an unchecked template.
         Document(io.BytesIO(_fill(content, kind, _sample(kind))))
@@ -288,9 +289,10 @@ def check_template(kind: str, content: bytes) -> None:
             gettext("This template uses fields that do not exist for this document: %(names)s. Known fields: %(known)s.")
             % {"names": ", ".join(unknown), "known": ", ".join(known)}
         )
+    return content
 
 
-def _check_package(content: bytes) -> None:
+def _check_package(content: bytes) -> bytes:
     """A Word document without macros, which unpacks within MAX_UNPACKED_BYTES (the vault's zip-bomb checks)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -305,7 +307,11 @@ def _check_package(content: bytes) -> None:
         )
     except UploadRejected as error:
         raise TemplateProblem(error.message) from error
-    cleaned.file.close()
+    try:
+        cleaned.file.seek(0)
+        return bytes(cleaned.file.read())
+    finally:
+        cleaned.file.close()
 
 
 def _syntax_problem(error: TemplateSyntaxError) -> str:
@@ -337,7 +343,7 @@ def template_upload(*, kind: str, language: str, content: bytes, user: User, sta
     """Check the file and store it as the next version of this kind and language; audited."""
     if language not in LANGUAGES or state not in DocumentTemplate.State.values:
         raise ValueError(f"unknown language {language!r} or state {state!r}")
-    check_template(kind, content)
+    content = check_template(kind, content)
     last = DocumentTemplate.objects.select_for_update().filter(kind=kind, language=language).order_by("-version").first()
     template = DocumentTemplate.objects.create(
         kind=kind,

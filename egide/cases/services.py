@@ -100,6 +100,8 @@ SPECS: dict[str, EventSpec] = {
     EventKind.PERSON_INFORMED: EventSpec(),
     EventKind.INFORMATION_DEFERRED: EventSpec(),
     EventKind.LEGAL_HOLD: EventSpec(allowed_when_closed=True),
+    EventKind.RETALIATION_RISK: EventSpec(allowed_when_closed=True),
+    EventKind.CHECKIN: EventSpec(allowed_when_closed=True),
     EventKind.CLOSURE: EventSpec(status=Status.CLOSED),
     EventKind.REOPENED: EventSpec(status=Status.IN_PROGRESS, allowed_when_closed=True),
     EventKind.NOTE: EventSpec(allowed_when_closed=True),
@@ -144,12 +146,16 @@ def open_grant_reason(data_key: bytes, grant: CaseGrant) -> str:
 def case_refresh_due(report: Report) -> None:
     """Keep next_due (what the inbox sorts on) equal to the earliest open deadline of the case."""
     candidates: list[tuple[datetime.date, str]] = []
+    tasks = report.tasks.filter(done_on__isnull=True)
     if report.status in OPEN:
         if report.acknowledged_at is None:
             candidates.append((report.ack_due, "acknowledgement"))
         if report.feedback_due is not None and report.feedback_on is None:
             candidates.append((report.feedback_due, "feedback"))
-        candidates += [(task.due, task.kind) for task in report.tasks.filter(done_on__isnull=True)]
+    else:
+        tasks = tasks.filter(kind=TaskKind.RETALIATION_CHECKIN)  # they outlive the closure
+    if report.status != Status.SET_ASIDE:
+        candidates += [(task.due, task.kind) for task in tasks]
     due, kind = min(candidates) if candidates else (None, "")
     if (report.next_due, report.next_due_kind) != (due, kind):
         report.next_due, report.next_due_kind = due, kind
@@ -559,6 +565,27 @@ def _effect_deferral(report: Report, event: CaseEvent, step: Step) -> None:
         task.save(update_fields=["due", "deferrals"])
 
 
+def _effect_retaliation_risk(report: Report, event: CaseEvent, step: Step) -> None:
+    # R22: check-ins at 3 and 6 months, which follow the person after the case is closed.
+    for code in ("retaliation-checkin-first", "retaliation-checkin-second"):
+        _task(report, TaskKind.RETALIATION_CHECKIN, delay_code=code, start=step.on, event=event)
+
+
+def _check_checkin(report: Report, step: Step) -> None:
+    _require(
+        report.tasks.filter(kind=TaskKind.RETALIATION_CHECKIN, done_on__isnull=True).exists(),
+        _("No check-in is planned: flag the risk of retaliation first."),
+    )
+    _require(bool(_text(step, "summary")), _("Write what the person said."))
+
+
+def _effect_checkin(report: Report, event: CaseEvent, step: Step) -> None:
+    task = report.tasks.filter(kind=TaskKind.RETALIATION_CHECKIN, done_on__isnull=True).order_by("due", "pk").first()
+    if task is not None:
+        task.done_on = step.on
+        task.save(update_fields=["done_on"])
+
+
 def _check_reopen(report: Report, step: Step) -> None:
     _require(report.status in {Status.CLOSED, Status.WITHDRAWN}, _("Only a closed case can be reopened."))
     _require(bool(_text(step, "reason")), _("Say why the case is reopened."))
@@ -590,6 +617,7 @@ CHECKS: dict[str, Callable[[Report, Step], None]] = {
     EventKind.PERSON_INFORMED: _check_person_informed,
     EventKind.INFORMATION_DEFERRED: _check_deferral,
     EventKind.REOPENED: _check_reopen,
+    EventKind.CHECKIN: _check_checkin,
 }
 EFFECTS: dict[str, Callable[[Report, CaseEvent, Step], None]] = {
     EventKind.SUPPORT_ORIENTATION: _effect_orientation,
@@ -611,6 +639,8 @@ EFFECTS: dict[str, Callable[[Report, CaseEvent, Step], None]] = {
     EventKind.PERSON_INFORMED: _effect_person_informed,
     EventKind.INFORMATION_DEFERRED: _effect_deferral,
     EventKind.REOPENED: _effect_reopen,
+    EventKind.RETALIATION_RISK: _effect_retaliation_risk,
+    EventKind.CHECKIN: _effect_checkin,
 }
 
 
@@ -668,7 +698,10 @@ def case_close(*, report: Report, data_key: bytes, actor: Any, closure: Closure)
             immediate = closure.reason == ClosureReason.INADMISSIBLE
             report.retention_until = today if immediate else statutory_due("retention-after-closure", today).due
         report.save()
-        CaseTask.objects.filter(report=report, done_on__isnull=True).update(done_on=today)
+        # What the closure ends; the check-ins against retaliation go on after it (R22).
+        CaseTask.objects.filter(report=report, done_on__isnull=True).exclude(kind=TaskKind.RETALIATION_CHECKIN).update(
+            done_on=today
+        )
         case_refresh_due(report)
         if report.receipt_id is not None:
             message_from_handler(report=report, data_key=data_key, handler=actor, text=closure.notice)
@@ -781,7 +814,10 @@ def case_grant(*, report: Report, data_key: bytes, granter: Any, user: User, sco
     _require(scope in GrantScope.values, _("Choose what the person may see."))
     _require(bool(reason.strip()), _("Say why this person needs access."))
     _require(user in eligible_grantees(report, scope), _("This person cannot be given access to this case."))
-    _require(HandlerKey.objects.filter(user=user).exists(), _("This person has no personal key yet: they must open the cases page once to create it."))
+    _require(
+        HandlerKey.objects.filter(user=user).exists(),
+        _("This person has no personal key yet: they must open the cases page once to create it."),
+    )
     excluded = decrypt_content(data_key, report).get("excluded_ids", [])
     _require(user.person_id not in excluded, _("The reporter asked that this person not see the report."))
     today = _today()

@@ -303,6 +303,16 @@ class LegalHoldForm(StepForm):
     justification = _text(_("Details"), required=False)
 
 
+class RetaliationRiskForm(StepForm):
+    texts = ("details",)
+    details = _text(_("What makes retaliation a risk"))
+
+
+class CheckinForm(StepForm):
+    texts = ("summary",)
+    summary = _text(_("What the person said"))
+
+
 STEP_FORMS: dict[str, type[StepForm]] = {
     EventKind.ORAL_INTAKE: OralIntakeForm,
     EventKind.ACKNOWLEDGEMENT: AcknowledgementForm,
@@ -325,6 +335,8 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     EventKind.PERSON_INFORMED: PersonInformedForm,
     EventKind.INFORMATION_DEFERRED: DeferralForm,
     EventKind.LEGAL_HOLD: LegalHoldForm,
+    EventKind.RETALIATION_RISK: RetaliationRiskForm,
+    EventKind.CHECKIN: CheckinForm,
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -204,7 +204,9 @@ def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
     user: Any = request.user
     view = request.GET.get("view", "open")
     handled = cases_for_user(user)
-    cases = handled.filter(status__in=OPEN_STATUSES) if view == "open" else handled.exclude(status__in=OPEN_STATUSES)
+    # Open cases, and closed ones that still have something due (check-ins against retaliation).
+    in_hand = Q(status__in=OPEN_STATUSES) | Q(next_due__isnull=False)
+    cases = handled.filter(in_hand) if view == "open" else handled.exclude(in_hand)
     ordering = [F("next_due").asc(nulls_last=True), "pk"] if view == "open" else ["-pk"]
     page = Paginator(cases.order_by(*ordering), INBOX_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
@@ -226,7 +228,7 @@ def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
                 "received_at": datetime.datetime.fromisoformat(content["received_at"]),
                 "categories": [categories.get(value, value) for value in report.category_list],
                 "status": Status(report.status).label,
-                "deadline": deadline_status(report.next_due) if report.next_due and report.is_open else None,
+                "deadline": deadline_status(report.next_due) if report.next_due else None,
                 "due_label": due_labels.get(report.next_due_kind, ""),
                 "danger": content.get("danger_now") == "yes",
             }

@@ -96,7 +96,11 @@ def test_orientation_to_support_needs_a_resource_of_the_directory_or_a_reason(ca
 
 def test_open_protective_measures_must_be_reviewed_before_closing(case: OpenCase) -> None:
     today = timezone.localdate()
-    codes = {"measure": "changement-groupe", "start": today.isoformat(), "review": (today + datetime.timedelta(days=30)).isoformat()}
+    codes = {
+        "measure": "changement-groupe",
+        "start": today.isoformat(),
+        "review": (today + datetime.timedelta(days=30)).isoformat(),
+    }
     record(case, EventKind.PROTECTIVE_MEASURE, codes=codes, texts={"decided_by": "The director"})
     assert [task.due for task in open_tasks(case, TaskKind.MEASURE_REVIEW)] == [today + datetime.timedelta(days=30)]
     orient_both(case)
@@ -147,7 +151,9 @@ def test_an_unknown_offence_is_refused(case: OpenCase) -> None:
 def test_the_offences_table_used_is_kept_with_the_case(case: OpenCase) -> None:
     event = record(case, EventKind.QUALIFICATION, codes={"offences": ["hs"]})
     before = event.codes["snapshot"][0]
-    Offence.objects.filter(code="hs").update(source_article="changed", penalty_fr="changed", version_date=datetime.date(2030, 1, 1))
+    Offence.objects.filter(code="hs").update(
+        source_article="changed", penalty_fr="changed", version_date=datetime.date(2030, 1, 1)
+    )
     event.refresh_from_db()
     assert event.codes["snapshot"][0] == before and before["source"] != "changed"
 
@@ -181,7 +187,11 @@ def test_a_person_targeted_must_be_informed_within_a_month_or_deferred_with_a_re
 
 def test_the_identity_of_a_person_is_encrypted(case: OpenCase) -> None:
     person = services.case_person_add(
-        report=case.report, data_key=case.key, actor=case.handler, role=PersonRole.WITNESS, identity={"name": "CANARY-witness-name"}
+        report=case.report,
+        data_key=case.key,
+        actor=case.handler,
+        role=PersonRole.WITNESS,
+        identity={"name": "CANARY-witness-name"},
     )
     assert b"CANARY" not in bytes(person.identity)
     assert "CANARY" not in str(list(AuditEvent.objects.values_list("data", "reason")))
@@ -211,7 +221,9 @@ def test_the_investigation_path(case: OpenCase, investigators: list[Investigator
     assert same.codes["mixed"] is False
     mixed = record(case, EventKind.COMMISSION, codes={"investigators": [woman.pk, man.pk]})
     assert mixed.codes["mixed"] is True
-    record(case, EventKind.INTERVIEW, codes={"consent": "yes", "approved": True}, texts={"person": "Witness", "transcript": "Said X"})
+    record(
+        case, EventKind.INTERVIEW, codes={"consent": "yes", "approved": True}, texts={"person": "Witness", "transcript": "Said X"}
+    )
     record(case, EventKind.INVESTIGATION_REPORT, texts={"findings": "X", "conclusions": "Established"})
     orient_both(case)
     with pytest.raises(CaseRuleError, match="investigation"):
@@ -306,18 +318,19 @@ def test_every_step_writes_one_audit_event_without_content(case: OpenCase) -> No
 def test_a_mention_notifies_a_holder_by_mail_without_content(
     school_a: Entity, referent_a: User, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from egide.org.roles import Role
     from tests.cases.conftest import file_case
     from tests.conftest import make_user
     from tests.reports.conftest import give_key
-
-    from egide.org.roles import Role
 
     colleague = make_user("lea.colleague@example.org", school_a, (Role.REFERENT_SIGNALEMENT, school_a))
     give_key(colleague)
     opened = file_case(school_a, referent_a)
     assert set(services.holder_ids(opened.report)) == {referent_a.pk, colleague.pk}
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_note(report=opened.report, data_key=opened.key, actor=referent_a, text="@lea.colleague CANARY-note, see @nobody")
+        services.case_note(
+            report=opened.report, data_key=opened.key, actor=referent_a, text="@lea.colleague CANARY-note, see @nobody"
+        )
     [message] = mail.outbox
     assert message.to == [colleague.email] and "CANARY" not in message.body and "CANARY" not in message.subject
 
@@ -366,3 +379,18 @@ def test_support_resources_outside_the_directory_cannot_be_forged(case: OpenCase
     SupportResource.objects.filter(pk=resource.pk).update(active=False)
     with pytest.raises(CaseRuleError):
         record(case, EventKind.SUPPORT_ORIENTATION, codes={"decision": Orientation.DONE, "resource": resource.pk})
+
+
+def test_a_risk_of_retaliation_plans_two_check_ins_that_outlive_the_closure(case: OpenCase) -> None:
+    day = timezone.localdate()
+    with pytest.raises(CaseRuleError, match="retaliation"):
+        record(case, EventKind.CHECKIN, texts={"summary": "All fine"})
+    record(case, EventKind.RETALIATION_RISK, on=day, texts={"details": "The author is the reporter's manager."})
+    assert sorted(task.due for task in open_tasks(case, TaskKind.RETALIATION_CHECKIN)) == [add_months(day, 3), add_months(day, 6)]
+    orient_both(case)
+    close(case)
+    report = case.refresh()
+    assert len(open_tasks(case, TaskKind.RETALIATION_CHECKIN)) == 2
+    assert (report.next_due, report.next_due_kind) == (add_months(day, 3), TaskKind.RETALIATION_CHECKIN)
+    record(case, EventKind.CHECKIN, texts={"summary": "No change in my work."})
+    assert [task.due for task in open_tasks(case, TaskKind.RETALIATION_CHECKIN)] == [add_months(day, 6)]

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from egide.core.deadlines import (
     DeadlineStatus,
     Level,
+    add_delay,
     add_months,
     add_working_days,
     deadline_status,
@@ -25,8 +26,10 @@ from egide.core.deadlines import (
     french_public_holidays,
     is_working_day,
     local_date,
+    statutory_due,
     working_days_between,
 )
+from egide.core.models import StatutoryDelay
 
 D = datetime.date
 UTC = datetime.UTC
@@ -279,3 +282,55 @@ def test_deadline_status_defaults_to_today_in_paris(monkeypatch: pytest.MonkeyPa
     # 22:30 UTC on Tuesday 12 May is already Wednesday 13 May in Paris (UTC+2).
     monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 5, 12, 22, 30, tzinfo=UTC))
     assert deadline_status(D(2026, 5, 13)) == DeadlineStatus(due=D(2026, 5, 13), days_left=0, level="soon")
+
+
+# --- Statutory delays read from the reference data (R57) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "start", "due"),
+    [
+        # 7 working days: a letter on the Friday before Armistice day (Wednesday 11 November 2026).
+        ("acknowledgement", datetime.date(2026, 11, 6), datetime.date(2026, 11, 18)),
+        # Received on a Saturday: the count starts on Monday; Easter Monday 2027 is 29 March.
+        ("acknowledgement", datetime.date(2027, 3, 27), datetime.date(2027, 4, 7)),
+        # 3 months across month ends and leap years (R17's own example: 30 November → end of February).
+        ("feedback", datetime.date(2026, 11, 30), datetime.date(2027, 2, 28)),
+        ("feedback", datetime.date(2027, 11, 30), datetime.date(2028, 2, 29)),
+        ("feedback", datetime.date(2026, 5, 31), datetime.date(2026, 8, 31)),
+        # 20 working days, over Christmas and New Year.
+        ("oral-meeting", datetime.date(2026, 12, 15), datetime.date(2027, 1, 14)),
+        # 1 month: 31 January → end of February, leap or not.
+        ("inform-targeted", datetime.date(2027, 1, 31), datetime.date(2027, 2, 28)),
+        ("inform-targeted", datetime.date(2028, 1, 31), datetime.date(2028, 2, 29)),
+        # 2 months after closure; 31 December → 28 February.
+        ("retention-after-closure", datetime.date(2026, 12, 31), datetime.date(2027, 2, 28)),
+        ("protection-decision", datetime.date(2026, 3, 1), datetime.date(2026, 5, 1)),
+        # Years: 29 February → 28 February when the target year is not a leap year.
+        ("discipline-staff", datetime.date(2028, 2, 29), datetime.date(2031, 2, 28)),
+        ("limitation-delit", datetime.date(2026, 11, 26), datetime.date(2032, 11, 26)),
+        ("limitation-crime", datetime.date(2024, 2, 29), datetime.date(2044, 2, 29)),
+    ],
+)
+@pytest.mark.django_db
+def test_statutory_due(code: str, start: datetime.date, due: datetime.date) -> None:
+    result = statutory_due(code, start)
+    assert result.due == due
+    assert result.delay.code == code and result.delay.source_article and result.delay.confidence in {"V", "S", "U"}
+
+
+@pytest.mark.django_db
+def test_a_delay_changed_in_the_reference_data_changes_the_deadline() -> None:
+    StatutoryDelay.objects.filter(code="acknowledgement").update(amount=5)
+    assert statutory_due("acknowledgement", datetime.date(2026, 11, 6)).due == datetime.date(2026, 11, 16)
+
+
+@pytest.mark.django_db
+def test_a_missing_delay_is_a_configuration_error() -> None:
+    with pytest.raises(ImproperlyConfigured, match="no-such-delay"):
+        statutory_due("no-such-delay", datetime.date(2026, 1, 1))
+
+
+def test_add_delay_refuses_an_unknown_unit() -> None:
+    with pytest.raises(ValueError, match="fortnights"):
+        add_delay(datetime.date(2026, 1, 1), 1, "fortnights")

@@ -4,27 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_audit_append_only'),
+        ("core", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatutoryDelay',
+            name="StatutoryDelay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('label_fr', models.CharField(max_length=200)),
-                ('label_en', models.CharField(max_length=200)),
-                ('amount', models.PositiveIntegerField()),
-                ('unit', models.CharField(choices=[('working_days', 'working days'), ('days', 'calendar days'), ('months', 'months'), ('years', 'years')], max_length=20)),
-                ('source_article', models.CharField(max_length=300)),
-                ('version_date', models.DateField()),
-                ('confidence', models.CharField(choices=[('V', 'V'), ('S', 'S'), ('U', 'U')], max_length=1)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                ("label_fr", models.CharField(max_length=200)),
+                ("label_en", models.CharField(max_length=200)),
+                ("amount", models.PositiveIntegerField()),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("working_days", "working days"),
+                            ("days", "calendar days"),
+                            ("months", "months"),
+                            ("years", "years"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("source_article", models.CharField(max_length=300)),
+                ("version_date", models.DateField()),
+                ("confidence", models.CharField(choices=[("V", "V"), ("S", "S"), ("U", "U")], max_length=1)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
     ]
