@@ -25,6 +25,7 @@ from egide.cases.step_forms import STEP_FORMS, ClosureForm, GrantForm, NoteForm,
 from egide.cases.views import _labels, _unlocked
 from egide.core.audit import audit_record
 from egide.core.deadlines import deadline_status
+from egide.reports.choices import Status
 from egide.reports.models import Attachment, Report
 from egide.reports.services import decrypt_content, open_thread, report_restore
 from egide.reports.views import file_response
@@ -64,11 +65,13 @@ def case_page(request: HttpRequest, private_key: bytes, reference: str) -> HttpR
     if request.method == "POST":
         if not access.full:
             raise Http404
-        if form.is_valid() and report.is_open:
+        if report.receipt_id is None:
+            form.add_error(None, _("This case was opened by a handler: the reporter has no follow-up space."))
+        elif form.is_valid() and report.is_open:
             services.case_reply(report=report, data_key=data_key, handler=user, text=form.cleaned_data["text"])
             messages.success(request, _("Your message was sent to the reporter."))
             return redirect("cases:report", reference=report.reference)
-        if not report.is_open:
+        elif not report.is_open:
             form.add_error(None, _("This report is no longer open: no message can be sent."))
     _audit_read(user, report, "report.read", part=access.scope)
     return render(request, "cases/case.html", _case_context(access, data_key, form))
@@ -87,7 +90,7 @@ def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm) -> dict[
         "documents": report.documents.all() if access.full else report.documents.filter(part=Part.INVESTIGATION),
         "steps": [(kind.value, kind.label) for kind in EventKind if kind in STEP_FORMS and _step_allowed(access, kind)],
         "person_form": PersonForm(),
-        "note_form": NoteForm(),
+        "note_form": NoteForm(prefix="note"),  # its field must not share the reply's id
         "closure_reason_label": _label(ClosureReason, report.closure_reason),
         "support_label": _label(Orientation, report.support_decision),
         "authority_label": _label(Orientation, report.authority_decision),
@@ -116,7 +119,10 @@ def _label(enum: Any, value: str) -> str:
 
 
 def _step_allowed(access: CaseAccess, kind: str) -> bool:
-    return access.full or services.SPECS[kind].part == Part.INVESTIGATION
+    spec = services.SPECS[kind]
+    if access.report.status == Status.CLOSED and not spec.allowed_when_closed:
+        return False
+    return access.full or spec.part == Part.INVESTIGATION
 
 
 # --- Steps of the procedure ----------------------------------------------------------------------------
@@ -197,7 +203,7 @@ def reopen(request: HttpRequest, private_key: bytes, reference: str) -> HttpResp
 @_unlocked
 def note(request: HttpRequest, private_key: bytes, reference: str) -> HttpResponse:
     access, data_key = _open(request, private_key, reference, full=True)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         try:
             services.case_note(report=access.report, data_key=data_key, actor=request.user, text=form.cleaned_data["text"])

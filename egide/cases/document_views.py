@@ -64,6 +64,7 @@ def _prefill(report: Report, data_key: bytes, kind: str, full: bool) -> dict[str
         initial["facts"] = decrypt_content(data_key, report).get("narrative", "")
     for event_kind, fields in (
         (EventKind.FEEDBACK, ("measures", "reasons")),
+        (EventKind.PROSECUTOR, ("recipient", "documents_sent")),
         (EventKind.CLOSURE, ("reasons",)),
         (EventKind.INVESTIGATION_REPORT, ("findings", "conclusions")),
     ):

@@ -704,7 +704,9 @@ def case_close(*, report: Report, data_key: bytes, actor: Any, closure: Closure)
         )
         case_refresh_due(report)
         if report.receipt_id is not None:
-            message_from_handler(report=report, data_key=data_key, handler=actor, text=closure.notice)
+            # R18: the reporter is told of the closure in writing, with its reasons.
+            text = closure.notice.strip() + "\n\n" + _("Reasons:") + "\n" + closure.reasons.strip()
+            message_from_handler(report=report, data_key=data_key, handler=actor, text=text)
         audit_record(
             actor=actor,
             action="case.closure",

@@ -365,7 +365,9 @@ def register(request: HttpRequest) -> HttpResponse:
     grants = [grant for grant in org_access.active_grants(user) if grant.role == Role.DPO]
     if not grants:
         raise Http404
-    cases = Report.objects.select_related("entity").annotate(steps=Count("events"), holders=Count("envelope__wraps"))
+    cases = Report.objects.select_related("entity").annotate(
+        steps=Count("events", distinct=True), holders=Count("envelope__wraps", distinct=True)
+    )
     if not any(grant.entity_id is None for grant in grants):
         cases = cases.filter(entity_id__in={grant.entity_id for grant in grants})
     page = Paginator(cases.order_by("-received_month", "-pk"), INBOX_PAGE).get_page(request.GET.get("page"))
