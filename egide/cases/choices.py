@@ -52,6 +52,12 @@ class Orientation(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
+class AcknowledgementMeans(models.TextChoices):
+    LETTER = "letter", _("By letter")
+    EMAIL = "email", _("By e-mail")
+    HAND = "hand", _("Handed over in person")
+
+
 class Authority(models.TextChoices):
     HEAD = "head", _("Head of the entity (director)")
     HR = "hr", _("Human resources")
@@ -127,7 +133,7 @@ class GrantScope(models.TextChoices):
 class Retention(models.TextChoices):
     """R31: where a case stands in its retention."""
 
-    ACTIVE = "active", _("Open")
+    ACTIVE = "active", _("Kept while the case is open")
     CLOSED = "closed", _("Closed: content kept until its retention date")
     LEGAL_HOLD = "legal_hold", _("Kept: proceedings under way")
     SHREDDED = "shredded", _("Content destroyed; statistics kept")

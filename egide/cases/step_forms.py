@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from egide.cases.choices import (
+    AcknowledgementMeans,
     Authority,
     ClosureReason,
     DisciplinaryPath,
@@ -96,9 +97,7 @@ class OralIntakeForm(StepForm):
 class AcknowledgementForm(StepForm):
     codes = ("means",)
     texts = ("text",)
-    means = forms.ChoiceField(
-        label=_("Sent by"), choices=[("letter", _("Letter")), ("email", _("E-mail")), ("hand", _("Handed over in person"))]
-    )
+    means = forms.ChoiceField(label=_("Sent by"), choices=AcknowledgementMeans.choices)
     text = _text(_("What the acknowledgement said"), required=False)
 
 
@@ -166,8 +165,8 @@ class MeasureForm(StepForm):
     codes = ("measure", "start", "end", "review")
     texts = ("decided_by", "details")
     measure = forms.ModelChoiceField(label=_("Measure"), queryset=MeasureType.objects.filter(active=True), to_field_name="code")
-    start = forms.DateField(label=_("Start"), widget=_date_input())
-    end = forms.DateField(label=_("End"), required=False, widget=_date_input())
+    start = forms.DateField(label=_("Start date"), widget=_date_input())
+    end = forms.DateField(label=_("End date"), required=False, widget=_date_input())
     review = forms.DateField(label=_("Review on"), widget=_date_input())
     decided_by = _line(_("Decided by"))
     details = _text(_("Details"), required=False)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egide.cases.choices import (
+    AcknowledgementMeans,
     Authority,
     ClosureReason,
     DisciplinaryPath,
@@ -29,6 +30,7 @@ from egide.cases.models import CaseEvent, CaseGrant, CasePerson, CaseTask, Measu
 from egide.cases.services import open_event, open_grant_reason, open_person
 from egide.core.deadlines import DeadlineStatus, deadline_status
 from egide.kb.models import Investigator, Offence, SupportResource
+from egide.reports.choices import Channel
 from egide.reports.models import Report
 
 _DECISIONS: dict[str, Any] = {
@@ -97,8 +99,8 @@ def _facts(event: CaseEvent, names: dict[str, dict[Any, str]], persons: dict[str
         "hold": (_("Proceedings"), dict(LegalHold.choices)),
         "path": (_("Path"), dict(DisciplinaryPath.choices)),
         "consent": (_("Agreed to a recording"), {"yes": _("Yes"), "no": _("No")}),
-        "channel": (_("Received"), {}),
-        "means": (_("Sent by"), {}),
+        "channel": (_("Received"), dict(Channel.choices)),
+        "means": (_("Sent by"), dict(AcknowledgementMeans.choices)),
     }
     for key, (label, choices) in simple.items():
         if key in codes:
@@ -110,7 +112,8 @@ def _facts(event: CaseEvent, names: dict[str, dict[Any, str]], persons: dict[str
         facts.append((_("Offences table of"), str(codes.get("table_version", ""))))
     if "measure" in codes:
         facts.append((_("Measure"), names["measures"].get(codes["measure"], codes["measure"])))
-    for key, label in (("start", _("Start")), ("end", _("End")), ("review", _("Review on")), ("approved_on", _("Approved on"))):
+    dates = (("start", _("Start date")), ("end", _("End date")), ("review", _("Review on")), ("approved_on", _("Approved on")))
+    for key, label in dates:
         if codes.get(key):
             facts.append((str(label), datetime.date.fromisoformat(codes[key]).strftime("%d/%m/%Y")))
     if "investigators" in codes:
