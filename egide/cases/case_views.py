@@ -141,6 +141,8 @@ def step(request: HttpRequest, private_key: bytes, reference: str, kind: str) ->
     if kind in {EventKind.PERSON_INFORMED, EventKind.INFORMATION_DEFERRED}:
         extra["persons"] = {str(view.person.uid): view.name for view in timeline.persons(report, data_key)}
     form = form_class(request.POST or None, report=report, **extra)
+    if request.method == "GET" and extra:
+        _audit_read(user, report, "report.read", part="step_form", kind=kind)  # it lists the persons' names
     if request.method == "POST" and form.is_valid():
         try:
             event = services.case_record(report=report, data_key=data_key, actor=user, step=form.step(kind))
@@ -293,14 +295,16 @@ def access_page(request: HttpRequest, private_key: bytes, reference: str) -> Htt
 @require_POST
 @_unlocked
 def revoke(request: HttpRequest, private_key: bytes, reference: str, grant_id: int) -> HttpResponse:
-    access, _data_key = _open(request, private_key, reference, full=True)
+    access, data_key = _open(request, private_key, reference, full=True)
     grant = CaseGrant.objects.filter(pk=grant_id, report=access.report).first()
     if grant is None:
         raise Http404
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
-            services.case_revoke(report=access.report, grant=grant, revoker=request.user, reason=form.cleaned_data["reason"])
+            services.case_revoke(
+                report=access.report, data_key=data_key, grant=grant, revoker=request.user, reason=form.cleaned_data["reason"]
+            )
         except services.CaseRuleError as error:
             messages.error(request, error.message)
         else:

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from egide.cases.access import cases_for_user
 from egide.core.deadlines import SOON_WORKING_DAYS, add_working_days
 from egide.org.models import User
+from egide.reports.choices import Status
 from egide.vault.models import Wrap
 
 
@@ -32,7 +33,7 @@ def digests(today: datetime.date) -> Iterator[Digest]:
     horizon = add_working_days(today, SOON_WORKING_DAYS)
     holders = Wrap.objects.filter(kind=Wrap.Kind.HANDLER).values("user_id")
     for user in User.objects.filter(pk__in=holders, is_active=True).select_related("person").order_by("pk"):
-        due = cases_for_user(user).filter(next_due__isnull=False, next_due__lte=horizon)
+        due = cases_for_user(user).filter(next_due__isnull=False, next_due__lte=horizon).exclude(status=Status.SET_ASIDE)
         late = due.filter(next_due__lt=today).count()
         soon = due.count() - late
         if late or soon:

@@ -125,6 +125,7 @@ def generate(request: HttpRequest, private_key: bytes, reference: str) -> HttpRe
                     return redirect("cases:document", reference=report.reference, uid=document.uid)
     else:
         form = _fields_form(kind, initial=_prefill(report, data_key, kind, access.full))
+        _audit_read(user, report, "report.read", part="document_form", kind=kind)  # pre-filled from the case
     label = TemplateKind(kind).label
     return render(request, "cases/document_form.html", {"report": report, "form": form, "kind": kind, "kind_label": label})
 

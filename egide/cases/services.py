@@ -134,10 +134,16 @@ def open_person(data_key: bytes, person: CasePerson) -> dict[str, Any]:
     return identity
 
 
-def open_grant_reason(data_key: bytes, grant: CaseGrant) -> str:
+def open_grant_reasons(data_key: bytes, grant: CaseGrant) -> dict[str, str]:
+    """Why the access was given and, once ended, why it ended."""
     if not bytes(grant.reason):
-        return ""
-    return str(crypto.decrypt_json(data_key, grant.reason, context=f"case-grant:{grant.pk}:{grant.user_id}")["reason"])
+        return {}
+    reasons: dict[str, str] = crypto.decrypt_json(data_key, grant.reason, context=f"case-grant:{grant.pk}:{grant.user_id}")
+    return reasons
+
+
+def open_grant_reason(data_key: bytes, grant: CaseGrant) -> str:
+    return open_grant_reasons(data_key, grant).get("reason", "")
 
 
 # --- Deadlines ------------------------------------------------------------------------------------
@@ -820,6 +826,7 @@ def case_grant(*, report: Report, data_key: bytes, granter: Any, user: User, sco
         HandlerKey.objects.filter(user=user).exists(),
         _("This person has no personal key yet: they must open the cases page once to create it."),
     )
+    _require(user.pk not in holder_ids(report), _("This person already has access."))
     excluded = decrypt_content(data_key, report).get("excluded_ids", [])
     _require(user.person_id not in excluded, _("The reporter asked that this person not see the report."))
     today = _today()
@@ -850,21 +857,24 @@ def _mail_granted(email: str, url: str) -> None:
     send_mail(subject, body, None, [email], fail_silently=True)
 
 
-def case_revoke(*, report: Report, grant: CaseGrant, revoker: Any, reason: str) -> None:
-    """End a grant: the grantee's wrap of the data key is deleted, so the key no longer opens for them."""
+def case_revoke(*, report: Report, data_key: bytes, grant: CaseGrant, revoker: Any, reason: str) -> None:
+    """End a grant: the grantee's wrap of the data key is deleted, so the key no longer opens for them.
+    (A grant is never given to someone who already held the key, so that wrap is the grant's own.)
+    The reason is kept with the grant's, encrypted: what people type there may identify someone."""
     _require(bool(reason.strip()), _("Say why the access ends."))
     with transaction.atomic():
         grant = CaseGrant.objects.select_for_update().get(pk=grant.pk, report=report)
         _require(grant.revoked_on is None, _("This access has already ended."))
+        reasons = {"reason": open_grant_reason(data_key, grant), "revocation": reason}
+        grant.reason = crypto.encrypt_json(data_key, reasons, context=f"case-grant:{grant.pk}:{grant.user_id}")
         grant.revoked_on, grant.revoked_by = _today(), revoker
-        grant.save(update_fields=["revoked_on", "revoked_by"])
+        grant.save(update_fields=["reason", "revoked_on", "revoked_by"])
         Wrap.objects.filter(envelope_id=report.envelope_id, user_id=grant.user_id, kind=Wrap.Kind.HANDLER).delete()
         audit_record(
             actor=revoker,
             action="case.access_revoked",
             object_type="reports.report",
             object_id=report.reference,
-            reason=reason,
             data={"grantee": grant.user_id, "grant": grant.pk},
         )
 

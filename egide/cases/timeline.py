@@ -27,7 +27,7 @@ from egide.cases.choices import (
     TaskKind,
 )
 from egide.cases.models import CaseEvent, CaseGrant, CasePerson, CaseTask, MeasureType
-from egide.cases.services import open_event, open_grant_reason, open_person
+from egide.cases.services import open_event, open_grant_reasons, open_person
 from egide.core.deadlines import DeadlineStatus, deadline_status
 from egide.kb.models import Investigator, Offence, SupportResource
 from egide.reports.choices import Channel
@@ -195,10 +195,14 @@ class GrantView:
     grant: CaseGrant
     scope: str
     reason: str
+    revocation: str
 
 
 def grants(report: Report, data_key: bytes) -> list[GrantView]:
-    return [
-        GrantView(grant, str(GrantScope(grant.scope).label), open_grant_reason(data_key, grant))
-        for grant in report.grants.select_related("user", "granted_by", "revoked_by")
-    ]
+    views = []
+    for grant in report.grants.select_related("user", "granted_by", "revoked_by"):
+        reasons = open_grant_reasons(data_key, grant)
+        views.append(
+            GrantView(grant, str(GrantScope(grant.scope).label), reasons.get("reason", ""), reasons.get("revocation", ""))
+        )
+    return views

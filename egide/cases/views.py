@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from egide.cases.access import cases_for_user, is_case_worker, is_handler
+from egide.cases.access import access_case, cases_for_user, is_case_worker, is_handler
 from egide.cases.choices import TaskKind
 from egide.cases.forms import IntakeForm, KeyProtectionForm, RecoveryForm, SetAsideForm, UnlockForm
 from egide.cases.services import CaseRuleError, Intake, case_open
@@ -35,7 +35,7 @@ from egide.reports.services import (
     decrypt_content,
     reports_set_aside,
 )
-from egide.vault.models import HandlerKey
+from egide.vault.models import HandlerKey, Wrap
 from egide.vault.services import (
     NoAccess,
     WrongSecret,
@@ -205,7 +205,7 @@ def inbox(request: HttpRequest, private_key: bytes) -> HttpResponse:
     view = request.GET.get("view", "open")
     handled = cases_for_user(user)
     # Open cases, and closed ones that still have something due (check-ins against retaliation).
-    in_hand = Q(status__in=OPEN_STATUSES) | Q(next_due__isnull=False)
+    in_hand = (Q(status__in=OPEN_STATUSES) | Q(next_due__isnull=False)) & ~Q(status=Status.SET_ASIDE)
     cases = handled.filter(in_hand) if view == "open" else handled.exclude(in_hand)
     ordering = [F("next_due").asc(nulls_last=True), "pk"] if view == "open" else ["-pk"]
     page = Paginator(cases.order_by(*ordering), INBOX_PAGE).get_page(request.GET.get("page"))
@@ -303,7 +303,10 @@ def set_aside(request: HttpRequest, private_key: bytes) -> HttpResponse:
     if not form.is_valid() or not references:
         messages.error(request, _("Tick the reports to set aside and give a reason."))
         return redirect("cases:inbox")
-    reports = list(cases_for_user(user).filter(reference__in=references))
+    # Setting aside is the case team's decision: not an investigator's, who sees one part of the case.
+    reports = [
+        report for report in cases_for_user(user).filter(reference__in=references) if access_case(user, report.reference).full
+    ]
     count = reports_set_aside(reports=reports, handler=user, reason=form.cleaned_data["reason"])
     messages.success(
         request, _("%(count)d report(s) set aside. You can find them under “Closed and set aside”.") % {"count": count}
@@ -366,7 +369,8 @@ def register(request: HttpRequest) -> HttpResponse:
     if not grants:
         raise Http404
     cases = Report.objects.select_related("entity").annotate(
-        steps=Count("events", distinct=True), holders=Count("envelope__wraps", distinct=True)
+        steps=Count("events", distinct=True),
+        holders=Count("envelope__wraps", filter=Q(envelope__wraps__kind=Wrap.Kind.HANDLER), distinct=True),
     )
     if not any(grant.entity_id is None for grant in grants):
         cases = cases.filter(entity_id__in={grant.entity_id for grant in grants})

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from egide.cases import services
 from egide.cases.choices import ClosureReason, EventKind, LegalHold, Orientation, PersonRole, Retention, TaskKind
@@ -22,7 +22,12 @@ from egide.reports.choices import Channel, Status
 from egide.reports.models import Report
 from tests.cases.conftest import OpenCase
 
-TODAY = datetime.date(2026, 11, 26)
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The rules' messages are matched in English (they are translated like any other text)."""
+    with translation.override("en"):
+        yield
 
 
 def record(case: OpenCase, kind: str, *, on: datetime.date | None = None, codes: Any = None, texts: Any = None) -> Any:
