@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from egide.cases.choices import GrantScope
@@ -26,7 +26,10 @@ SCOPE_ROLES: dict[str, frozenset[str]] = {GrantScope.FULL: CASE_FULL_ROLES, Gran
 def _grants(user: Any, roles: frozenset[str]) -> list[RoleGrant]:
     if not getattr(user, "is_authenticated", False) or user.person_id is None:
         return []
-    return list(RoleGrant.objects.active().filter(person_id=user.person_id, role__in=roles).select_related("entity"))
+    cached = user.__dict__.setdefault("_egide_case_grants", {})  # memoised for the request, like org.access
+    if roles not in cached:
+        cached[roles] = list(RoleGrant.objects.active().filter(person_id=user.person_id, role__in=roles).select_related("entity"))
+    return list(cached[roles])
 
 
 def is_handler(user: Any) -> bool:
@@ -60,12 +63,14 @@ def cases_for_user(user: Any) -> QuerySet[Report]:
     case_grants = _grants(user, CASE_ROLES)
     if not case_grants:
         return Report.objects.none()
-    wrapped = Wrap.objects.filter(user=user, kind=Wrap.Kind.HANDLER).values("envelope_id")
+    wrapped = Exists(Wrap.objects.filter(envelope_id=OuterRef("envelope_id"), user=user, kind=Wrap.Kind.HANDLER))
     handler_grants = [grant for grant in case_grants if grant.role in HANDLER_ROLES]
     scope = _entity_scope(handler_grants) if handler_grants else Q(pk__in=[])
     granted_scopes = [scope_name for scope_name, roles in SCOPE_ROLES.items() if any(g.role in roles for g in case_grants)]
-    granted = CaseGrant.objects.filter(user=user, revoked_on__isnull=True, scope__in=granted_scopes).values("report_id")
-    return Report.objects.filter(scope | Q(pk__in=granted), envelope_id__in=wrapped).select_related("entity")
+    granted = list(
+        CaseGrant.objects.filter(user=user, revoked_on__isnull=True, scope__in=granted_scopes).values_list("report_id", flat=True)
+    )
+    return Report.objects.filter(scope | Q(pk__in=granted), wrapped).select_related("entity")
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,9 @@ def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm) -> dict[
         "persons": people,
         "events": timeline.timeline(report, data_key, scope=access.scope, persons=names),
         "tasks": timeline.open_tasks(report),
-        "documents": report.documents.all() if access.full else report.documents.filter(part=Part.INVESTIGATION),
+        "documents": (report.documents.all() if access.full else report.documents.filter(part=Part.INVESTIGATION)).defer(
+            "content"
+        ),
         "steps": [(kind.value, kind.label) for kind in EventKind if kind in STEP_FORMS and _step_allowed(access, kind)],
         "person_form": PersonForm(),
         "note_form": NoteForm(prefix="note"),  # its field must not share the reply's id

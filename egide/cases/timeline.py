@@ -80,7 +80,23 @@ def _lookup(model: Any, field: str, values: list[Any], label: str) -> dict[Any, 
     return {getattr(row, field): str(getattr(row, label)) for row in model.objects.filter(**{f"{field}__in": values})}
 
 
-def _facts(event: CaseEvent, names: dict[str, dict[Any, str]], persons: dict[str, str]) -> list[tuple[str, str]]:
+def _simple_facts() -> dict[str, tuple[Any, dict[str, Any]]]:
+    """Labels of the codes shown as they are, built once per timeline (not once per event)."""
+    return {
+        "outcome": (_("Outcome"), dict(Outcome.choices)),
+        "authority": (_("Authority"), dict(Authority.choices)),
+        "reason": (_("Reason"), dict(ClosureReason.choices)),
+        "hold": (_("Proceedings"), dict(LegalHold.choices)),
+        "path": (_("Path"), dict(DisciplinaryPath.choices)),
+        "consent": (_("Agreed to a recording"), {"yes": _("Yes"), "no": _("No")}),
+        "channel": (_("Received"), dict(Channel.choices)),
+        "means": (_("Sent by"), dict(AcknowledgementMeans.choices)),
+    }
+
+
+def _facts(
+    event: CaseEvent, names: dict[str, dict[Any, str]], persons: dict[str, str], simple: dict[str, tuple[Any, dict[str, Any]]]
+) -> list[tuple[str, str]]:
     codes = event.codes
     facts: list[tuple[str, str]] = []
     enum = _DECISIONS.get(event.kind)
@@ -92,16 +108,6 @@ def _facts(event: CaseEvent, names: dict[str, dict[Any, str]], persons: dict[str
             else {"continue": _("It continues"), "end": _("It ends")}.get(value, value)
         )
         facts.append((_("Decision"), str(label)))
-    simple: dict[str, tuple[Any, dict[str, Any]]] = {
-        "outcome": (_("Outcome"), dict(Outcome.choices)),
-        "authority": (_("Authority"), dict(Authority.choices)),
-        "reason": (_("Reason"), dict(ClosureReason.choices)),
-        "hold": (_("Proceedings"), dict(LegalHold.choices)),
-        "path": (_("Path"), dict(DisciplinaryPath.choices)),
-        "consent": (_("Agreed to a recording"), {"yes": _("Yes"), "no": _("No")}),
-        "channel": (_("Received"), dict(Channel.choices)),
-        "means": (_("Sent by"), dict(AcknowledgementMeans.choices)),
-    }
     for key, (label, choices) in simple.items():
         if key in codes:
             facts.append((str(label), str(choices.get(codes[key], codes[key]))))
@@ -128,7 +134,7 @@ def _facts(event: CaseEvent, names: dict[str, dict[Any, str]], persons: dict[str
 
 
 def timeline(report: Report, data_key: bytes, *, scope: str, persons: dict[str, str]) -> list[EventView]:
-    events = list(report.events.select_related("actor").order_by("-on", "-pk"))
+    events = list(report.events.select_related("actor__person").order_by("-on", "-pk"))
     if scope != GrantScope.FULL:
         events = [event for event in events if event.part == Part.INVESTIGATION]
     codes = [event.codes for event in events]
@@ -139,13 +145,14 @@ def timeline(report: Report, data_key: bytes, *, scope: str, persons: dict[str, 
         "investigators": _lookup(Investigator, "pk", [i for c in codes for i in c.get("investigators", [])], "name"),
     }
     views = []
+    simple = _simple_facts()
     for event in events:
         payload = open_event(data_key, event)
         texts = [(str(label), str(payload[key])) for key, label in TEXT_LABELS.items() if payload.get(key)]
         warning = ""
         if event.kind == EventKind.COMMISSION and event.codes.get("mixed") is False:
             warning = _("This commission is not a mixed pair: say why in a note.")
-        views.append(EventView(event, str(EventKind(event.kind).label), _facts(event, names, persons), texts, warning))
+        views.append(EventView(event, str(EventKind(event.kind).label), _facts(event, names, persons, simple), texts, warning))
     return views
 
 

@@ -136,11 +136,12 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
 
 
 def _working_days_in(after: datetime.date, until: datetime.date) -> int:
-    count = 0
-    day = after + datetime.timedelta(days=1)
-    while day <= until:
-        count += is_working_day(day)
-        day += datetime.timedelta(days=1)
+    if until <= after:
+        return 0
+    weeks, extra = divmod((until - after).days, 7)
+    count = weeks * 5 + sum((after + datetime.timedelta(days=offset)).weekday() < 5 for offset in range(1, extra + 1))
+    for year in range(after.year, until.year + 1):
+        count -= sum(1 for day in _holidays_of(year) if after < day <= until and day.weekday() < 5)
     return count
 
 

@@ -403,7 +403,7 @@ def open_thread(data_key: bytes, report: Report, *, with_handlers: bool) -> Thre
     for attachment in report.attachments.all():
         meta = decrypt_attachment_meta(data_key, attachment)
         attachments.setdefault(attachment.message_id, []).append({"id": attachment.pk, "size": attachment.size, **meta})
-    messages = report.messages.select_related("handler") if with_handlers else report.messages.all()
+    messages = report.messages.select_related("handler__person") if with_handlers else report.messages.all()
     thread = []
     for message in messages:
         text, moment = open_message(data_key, message)
