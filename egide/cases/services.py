@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -106,9 +106,6 @@ SPECS: dict[str, EventSpec] = {
     EventKind.REOPENED: EventSpec(status=Status.IN_PROGRESS, allowed_when_closed=True),
     EventKind.NOTE: EventSpec(allowed_when_closed=True),
 }
-
-# The steps a handler records from the case page (the others are written by the services themselves).
-RECORDABLE = [kind for kind in EventKind if kind not in {EventKind.OPENED, EventKind.CLOSURE, EventKind.REOPENED, EventKind.NOTE}]
 
 
 def _today() -> datetime.date:
@@ -431,11 +428,6 @@ def _effect_commission(report: Report, event: CaseEvent, step: Step) -> None:
     event.save(update_fields=["codes"])
 
 
-def commission_is_mixed(investigator_ids: Iterable[int]) -> bool:
-    """A commission with a woman and a man: the default, warned about otherwise."""
-    return {"woman", "man"} <= set(Investigator.objects.filter(pk__in=list(investigator_ids)).values_list("gender", flat=True))
-
-
 def _check_interview(report: Report, step: Step) -> None:
     _require(report.status == Status.INVESTIGATION, _("Interviews are part of an investigation under way."))
     _require(step.codes.get("consent") in {"yes", "no"}, _("Say whether the person agreed to be recorded."))
@@ -653,7 +645,7 @@ EFFECTS: dict[str, Callable[[Report, CaseEvent, Step], None]] = {
 # --- Closure ------------------------------------------------------------------------------------------
 
 
-def closure_problems(report: Report, *, today: datetime.date | None = None) -> list[str]:
+def closure_problems(report: Report) -> list[str]:
     """What stands in the way of closing (R1, R46); empty when the case can be closed."""
     problems = []
     if not report.support_decision:
@@ -683,7 +675,7 @@ def case_close(*, report: Report, data_key: bytes, actor: Any, closure: Closure)
         _require(closure.reason in ClosureReason.values, _("Choose the reason for closing."))
         _require(bool(closure.reasons.strip()), _("Write the reasons for closing: they are notified to the reporter."))
         _require(bool(closure.notice.strip()), _("Write the notice to the reporter."))
-        problems = closure_problems(report, today=today)
+        problems = closure_problems(report)
         _require(not problems, " ".join(problems))
         if open_measures(report, today) and not closure.measures_reviewed:
             raise CaseRuleError(_("Protective measures are still running: review them, then confirm."))

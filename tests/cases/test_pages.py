@@ -157,7 +157,7 @@ def test_a_bad_template_is_refused_with_a_message(school_a: Entity) -> None:
 
 
 @pytest.mark.parametrize("who", ["referent_a", "admin_a", "imt_admin", "student"])
-def test_only_the_legal_direction_sees_the_templates(who: str, request: pytest.FixtureRequest) -> None:
+def test_only_the_legal_direction_sees_the_templates(who: str, db: Any, request: pytest.FixtureRequest) -> None:
     user: User = request.getfixturevalue(who)
     give_key(user)  # a handler without a key would be sent to create it first
     client = verified_client(user)
