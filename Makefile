@@ -70,6 +70,8 @@ bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/reporting.py
 	$(PY) bench/help.py
+	$(PY) bench/retention.py
+	$(PY) bench/cases.py
 
 clean:
 	rm -rf $(VENV) var

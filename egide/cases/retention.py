@@ -24,16 +24,17 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from egide.cases.choices import LegalHold, Retention
-from egide.cases.models import CaseDocument, CaseEvent, CaseGrant, CasePerson
+from egide.cases.choices import LegalHold, Retention, TaskKind
+from egide.cases.models import CaseDocument, CaseEvent, CaseGrant, CasePerson, CaseTask
 from egide.core.audit import audit_record
 from egide.core.deadlines import add_delay, statutory_delay
 from egide.reports.choices import Status
 from egide.reports.models import Attachment, FollowUpSession, Message, Report
-from egide.vault.models import Envelope, Receipt, Wrap
+from egide.vault.models import Receipt
+from egide.vault.services import envelope_shred
 
 DELAY = "retention-after-closure"
 CLOSED, SET_ASIDE, WITHDRAWN = "closed", "set_aside", "withdrawn"
@@ -45,7 +46,11 @@ BLOB_FOLDER = "vault"
 ORPHAN_AGE = datetime.timedelta(days=1)
 
 # "released" means the proceedings ended: the hold no longer stops the clock. Any other value holds.
-_NO_HOLD = Q(legal_hold="") | Q(legal_hold=LegalHold.RELEASED)
+# Kept while proceedings run (R31c), and while a check-in against retaliation is still to come (R22): the
+# person must then be able to see what was reported and decided.
+_NO_HOLD = (Q(legal_hold="") | Q(legal_hold=LegalHold.RELEASED)) & ~Q(
+    Exists(CaseTask.objects.filter(report=OuterRef("pk"), kind=TaskKind.RETALIATION_CHECKIN, done_on__isnull=True))
+)
 
 
 # --- Which cases are due ------------------------------------------------------------------------
@@ -118,8 +123,7 @@ def _delete_files(names: Iterable[str]) -> None:
 
 def _destroy(report: Report) -> list[str]:
     """Remove every ciphertext of the case and every key that opens them; returns the file names."""
-    Wrap.objects.filter(envelope_id=report.envelope_id).delete()
-    Envelope.objects.filter(pk=report.envelope_id).update(shredded_at=timezone.now())
+    envelope_shred(envelope_id=report.envelope_id)
     attachments = Attachment.objects.filter(report=report)
     blobs = list(attachments.values_list("blob", flat=True))
     attachments.delete()

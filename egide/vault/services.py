@@ -252,3 +252,10 @@ def envelope_grant(*, envelope_id: int, data_key: bytes, users: Iterable[Any]) -
     ]
     Wrap.objects.bulk_create(wraps)
     return len(wraps)
+
+
+def envelope_shred(*, envelope_id: int) -> None:
+    """Crypto-shredding: every wrap of the data key goes (handlers, reporter, escrow), so nothing that was
+    encrypted with it can be read again, by anyone."""
+    Wrap.objects.filter(envelope_id=envelope_id).delete()
+    Envelope.objects.filter(pk=envelope_id).update(shredded_at=timezone.now())
