@@ -74,10 +74,15 @@ def case_page(request: HttpRequest, private_key: bytes, reference: str) -> HttpR
         elif not report.is_open:
             form.add_error(None, _("This report is no longer open: no message can be sent."))
     _audit_read(user, report, "report.read", part=access.scope)
-    return render(request, "cases/case.html", _case_context(access, data_key, form))
+    whole = request.GET.get("timeline") == "all"
+    return render(request, "cases/case.html", _case_context(access, data_key, form, whole=whole))
 
 
-def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm) -> dict[str, Any]:
+# A long case shows its latest steps first; the whole timeline is one link away.
+TIMELINE_LATEST = 50
+
+
+def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm, *, whole: bool = False) -> dict[str, Any]:
     report = access.report
     people = timeline.persons(report, data_key)
     names = {str(view.person.uid): view.name for view in people}
@@ -85,7 +90,10 @@ def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm) -> dict[
         "report": report,
         "access": access,
         "persons": people,
-        "events": timeline.timeline(report, data_key, scope=access.scope, persons=names),
+        "events": timeline.timeline(
+            report, data_key, scope=access.scope, persons=names, latest=None if whole else TIMELINE_LATEST
+        ),
+        "events_total": report.events.filter(**({} if access.full else {"part": Part.INVESTIGATION})).count(),
         "tasks": timeline.open_tasks(report),
         "documents": (report.documents.all() if access.full else report.documents.filter(part=Part.INVESTIGATION)).defer(
             "content"

@@ -133,10 +133,14 @@ def _facts(
     return facts
 
 
-def timeline(report: Report, data_key: bytes, *, scope: str, persons: dict[str, str]) -> list[EventView]:
-    events = list(report.events.select_related("actor__person").order_by("-on", "-pk"))
+def timeline(
+    report: Report, data_key: bytes, *, scope: str, persons: dict[str, str], latest: int | None = None
+) -> list[EventView]:
+    """The steps of the case, latest first (the `latest` ones only, when given), as this user may see them."""
+    queryset = report.events.select_related("actor__person").order_by("-on", "-pk")
     if scope != GrantScope.FULL:
-        events = [event for event in events if event.part == Part.INVESTIGATION]
+        queryset = queryset.filter(part=Part.INVESTIGATION)
+    events = list(queryset[:latest] if latest is not None else queryset)
     codes = [event.codes for event in events]
     names = {
         "resources": _lookup(SupportResource, "pk", [c["resource"] for c in codes if "resource" in c], "name"),

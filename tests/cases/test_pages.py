@@ -173,3 +173,20 @@ def test_only_the_legal_direction_sees_the_templates(who: str, db: Any, request:
         == 404
     )
     assert DocumentTemplate.objects.count() == 24
+
+
+def test_a_long_timeline_shows_its_latest_steps_and_the_whole_on_demand(school_a: Entity, referent_a: User) -> None:
+    from egide.cases import services
+    from egide.cases.services import Step
+
+    case = file_case(school_a, referent_a)
+    for index in range(55):
+        step = Step(EventKind.NOTE, timezone.localdate(), texts={"text": f"note-{index:02d}"})
+        services.case_record(report=case.report, data_key=case.key, actor=referent_a, step=step)
+    client = handler_client(referent_a)
+    url = reverse("cases:report", args=[case.report.reference])
+    page = client.get(url).content.decode()
+    assert "note-54" in page and "note-05" in page and "note-04" not in page
+    assert "?timeline=all#timeline-title" in page
+    whole = client.get(url, {"timeline": "all"}).content.decode()
+    assert "note-00" in whole and "?timeline=all#timeline-title" not in whole
