@@ -1,7 +1,8 @@
 """Égide benchmark of the help section: search over 5,000 articles, and what the help page weighs.
 
 Run it with `.venv/bin/python bench/help.py` (`make bench` runs it too). It is a measurement, not a
-test: it always exits 0 and prints its figures with PASS/FAIL against the targets.
+test: it always exits 0 and prints its figures with PASS/FAIL against the targets. `--search-only`
+runs (a) and (b) alone, without Chromium.
 
 Database: a throwaway SQLite database in a temporary folder by default; with DATABASE_URL set
 (PostgreSQL), a database named egide_bench_help on that server, dropped and created at each run.
@@ -21,6 +22,7 @@ What is measured, on this machine:
 
 from __future__ import annotations
 
+import argparse
 import csv
 import gzip
 import os
@@ -195,6 +197,10 @@ def measure_transfer() -> list[tuple[str, int, int, int, int]]:
 def main() -> None:
     from tests.browser.chromium import CHROMIUM
 
+    parser = argparse.ArgumentParser(description="Égide benchmark of the help section.")
+    parser.add_argument("--search-only", action="store_true", help="(a) and (b) only: no help page loaded in Chromium")
+    search_only = parser.parse_args().search_only
+
     with tempfile.TemporaryDirectory() as data_dir:
         engine = setup(data_dir)
         print(f"Égide help benchmark — {engine}, {ARTICLES:,} articles × 2 languages")
@@ -207,6 +213,9 @@ def main() -> None:
         target = f"target < {SEARCH_TARGET_MS:.0f} ms"
         print(f"  (b) search, {count} queries: median {median:.1f} ms, p95 {p95:.1f} ms ({target}) {verdict}")
         print(f"      vocabulary for typo correction built in {vocabulary_s:.2f} s (once per process and index change)")
+        if search_only:
+            print("  (c) skipped: --search-only")
+            return
         if not CHROMIUM.exists():
             print("  (c) skipped: /usr/bin/chromium is missing")
             return

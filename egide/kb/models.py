@@ -335,9 +335,9 @@ class SearchEntry(models.Model):
     """One searchable document in one language: an article or a row of reference data.
 
     The `*_idx` columns hold the normalised words (lower case, no accents, stemmed, no stop
-    words) computed in Python, so that PostgreSQL (a generated tsvector column with a GIN index) and
-    SQLite (an FTS5 table kept by triggers) search the same terms. Both are created by migration
-    0008; see `egide.kb.search`.
+    words) computed in Python, so that PostgreSQL (a generated tsvector column, read through the
+    postings table of migration 0014: each term's share of the rank, kept by triggers) and SQLite (an
+    FTS5 table kept by triggers, migration 0008) search the same terms; see `egide.kb.search`.
     """
 
     key = models.CharField(max_length=60)  # "article:12", "offence:viol"

@@ -2,16 +2,18 @@
 
 Words are normalised here, in Python, the same way for the index and for the query: lower case,
 Snowball stem (French or English), accents removed, stop words dropped. The database only matches
-and ranks the normalised words: PostgreSQL with a weighted tsvector (GIN) and `ts_rank`, SQLite
-with FTS5 and `bm25`, so both engines find the same documents. A query word that is not in the
-index is corrected to the closest indexed word (one or two typos); excerpts are cut and
-highlighted here too.
+and ranks the normalised words: PostgreSQL with a weighted tsvector and `ts_rank`, kept as postings
+(one row per document and term with its share of the rank, migration 0014) so that a search reads
+one index instead of every matching vector, SQLite with FTS5 and `bm25`, so both engines find the
+same documents. A query word that is not in the index is corrected to the closest indexed word (one
+or two typos); excerpts are cut and highlighted here too.
 
 Nothing about a query is stored or logged: people type what happened to them.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 import time
@@ -19,13 +21,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from html import escape
+from typing import Any, NamedTuple
 
 import snowballstemmer  # type: ignore[import-untyped]
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from egide.kb.models import Audience, SearchEntry
@@ -56,6 +58,8 @@ STOP_WORDS = {
 
 
 def unaccent(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
 
 
@@ -104,28 +108,29 @@ class Document:
     text: str
 
 
+def _indexed(document: Document, now: datetime.datetime) -> dict[str, Any]:
+    """The columns of a document's row in the index, but its key and language."""
+    surface = {unaccent(word) for word in set(words(f"{document.title} {document.keywords} {document.text}"))}
+    return {
+        "audience": document.audience,
+        "kind": document.kind,
+        "url": document.url,
+        "title": document.title,
+        "text": document.text,
+        "words": " ".join(sorted(surface)),
+        "title_idx": " ".join(analyse(document.title, document.language)),
+        "keywords_idx": " ".join(analyse(document.keywords, document.language)),
+        "body_idx": " ".join(analyse(document.text, document.language)),
+        "updated_at": now,
+    }
+
+
 def index_documents(documents: list[Document]) -> None:
     """Insert or replace these documents in the index."""
     now = timezone.now()
     with transaction.atomic():
         for document in documents:
-            surface = {unaccent(word) for word in words(f"{document.title} {document.keywords} {document.text}")}
-            SearchEntry.objects.update_or_create(
-                key=document.key,
-                language=document.language,
-                defaults={
-                    "audience": document.audience,
-                    "kind": document.kind,
-                    "url": document.url,
-                    "title": document.title,
-                    "text": document.text,
-                    "words": " ".join(sorted(surface)),
-                    "title_idx": " ".join(analyse(document.title, document.language)),
-                    "keywords_idx": " ".join(analyse(document.keywords, document.language)),
-                    "body_idx": " ".join(analyse(document.text, document.language)),
-                    "updated_at": now,
-                },
-            )
+            SearchEntry.objects.update_or_create(key=document.key, language=document.language, defaults=_indexed(document, now))
     forget_vocabularies()  # this process at once; the others within 30 seconds
 
 
@@ -323,6 +328,20 @@ def query_terms(query: str, language: str) -> tuple[list[str], dict[str, str]]:
 REFERENCE_KINDS = ("offence", "ground")
 
 
+class Shown(NamedTuple):
+    """What a hit shows of a row of the index."""
+
+    key: str
+    kind: str
+    url: str
+    title: str
+    text: str
+    language: str
+
+
+SHOWN_COLUMNS = ", ".join(f"e.{name}" for name in Shown._fields)
+
+
 def search(query: str, language: str, *, referents: bool = False, limit: int = 10) -> Results:
     """The best matches for a query in a language, articles and reference rows apart.
 
@@ -332,52 +351,72 @@ def search(query: str, language: str, *, referents: bool = False, limit: int = 1
     vocab = vocabulary(language)
     terms = Terms(rare=[t for t in found if not vocab.common(t)], common=[t for t in found if vocab.common(t)])
     audiences = [choice.value for choice in Audience if referents or choice != Audience.REFERENTS]
-    articles = _ranked_ids(terms, language, audiences, limit, reference=False) if terms else []
+    articles: list[Shown] = []
+    references: list[Shown] = []
+    if terms:
+        everywhere = Terms(rare=found, common=[])
+        articles, references = _ranked([(terms, False, limit), (everywhere, True, min(limit, 8))], language, audiences)
     if terms.common and not terms.rare and len(articles) < limit:
         # Only common words, and too few of them in titles: search them everywhere after all.
-        articles = _ranked_ids(Terms(rare=terms.common, common=[]), language, audiences, limit, reference=False)
-    references = _ranked_ids(Terms(rare=found, common=[]), language, audiences, min(limit, 8), reference=True) if terms else []
-    entries = SearchEntry.objects.in_bulk([entry_id for entry_id, _score in articles + references])
+        [articles] = _ranked([(Terms(rare=terms.common, common=[]), False, limit)], language, audiences)
+    highlighter = Highlighter.of(found, language)
     return Results(
         query=query,
         language=language,
-        hits=[_hit(entries[entry_id], found) for entry_id, _score in articles if entry_id in entries],
-        references=[_hit(entries[entry_id], found) for entry_id, _score in references if entry_id in entries],
+        hits=[_hit(entry, highlighter) for entry in articles],
+        references=[_hit(entry, highlighter) for entry in references],
         corrections=corrections,
     )
 
 
-def _ranked_ids(terms: Terms, language: str, audiences: list[str], limit: int, *, reference: bool) -> list[tuple[int, float]]:
+Part = tuple[Terms, bool, int]  # terms, reference rows (else articles), limit
+
+
+def _ranked(parts: list[Part], language: str, audiences: list[str]) -> list[list[Shown]]:
+    """The best rows for each part, best first."""
     if language not in LANGUAGES:
         raise ValueError(language)
     if connection.vendor == "postgresql":
-        return _ranked_postgresql(terms, language, audiences, limit, reference=reference)
-    return _ranked_sqlite(terms, language, audiences, limit, reference=reference)
+        return _ranked_postgresql(parts, language, audiences)
+    return [_ranked_sqlite(terms, language, audiences, limit, reference=reference) for terms, reference, limit in parts]
 
 
-def _ranked_postgresql(
-    terms: Terms, language: str, audiences: list[str], limit: int, *, reference: bool
-) -> list[tuple[int, float]]:
-    placeholders = ", ".join(["%s"] * len(audiences))
-    kinds = ", ".join(f"'{kind}'" for kind in REFERENCE_KINDS)
-    kind_filter = f"e.kind {'IN' if reference else 'NOT IN'} ({kinds})"
+_RANKED_PART = (
+    "(SELECT %s::integer AS part, p.entry_id, (sum(p.score) / %s)::real AS score"
+    " FROM unnest(%s::text[], %s::boolean[]) AS q(term, common) JOIN kb_searchposting p"
+    " ON p.language = %s AND p.reference = %s AND p.term = q.term WHERE p.audience = ANY(%s)"
+    " GROUP BY p.entry_id HAVING bool_or(p.head OR NOT q.common) ORDER BY score DESC, p.entry_id LIMIT %s)"
+)
+
+
+def _ranked_postgresql(parts: list[Part], language: str, audiences: list[str]) -> list[list[Shown]]:
+    """Rank by `ts_rank(vector, query, 1)` added up from the postings of the query's terms (migration 0014).
+
+    That rank is the sum of the ranks of the query's terms alone, divided by their number: read from one
+    index (an index-only scan per term), not from the tsvector of every matching row. A document matches
+    by a rare term anywhere or a common term in its title or search words (`head`, the weights A and B of
+    the vector), and then counts every term it has, as `ts_rank` does. All the parts and the rows they
+    show come in one query.
+    """
+    params: list[Any] = []
+    for index, (terms, reference, limit) in enumerate(parts):
+        searched = [*terms.rare, *terms.common]
+        common = [False] * len(terms.rare) + [True] * len(terms.common)
+        params += [index, len(searched), searched, common, language, reference, audiences, limit]
+    ranked = " UNION ALL ".join([_RANKED_PART] * len(parts))
+    found: list[list[Shown]] = [[] for _part in parts]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT e.id, ts_rank(e.vector, q, 1) AS score "  # noqa: S608 - only placeholders and constants
-            "FROM kb_searchentry e, to_tsquery('simple', %s) q "
-            f"WHERE e.vector @@ q AND e.language = %s AND e.audience IN ({placeholders}) AND {kind_filter} "
-            "ORDER BY score DESC, e.id LIMIT %s",
-            [
-                " | ".join([*(f"'{term}'" for term in terms.rare), *(f"'{term}':AB" for term in terms.common)]),
-                language,
-                *audiences,
-                limit,
-            ],
+            f"SELECT ranked.part, {SHOWN_COLUMNS} FROM ({ranked}) AS ranked "  # noqa: S608 - constants
+            "JOIN kb_searchentry e ON e.id = ranked.entry_id ORDER BY ranked.part, ranked.score DESC, ranked.entry_id",
+            params,
         )
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+        for part, *shown in cursor.fetchall():
+            found[part].append(Shown(*shown))
+    return found
 
 
-def _ranked_sqlite(terms: Terms, language: str, audiences: list[str], limit: int, *, reference: bool) -> list[tuple[int, float]]:
+def _ranked_sqlite(terms: Terms, language: str, audiences: list[str], limit: int, *, reference: bool) -> list[Shown]:
     """Rank in the FTS5 table of the language and group alone, then keep the rows this reader may see.
 
     Articles for référents only are few: three times the limit is nearly always enough, else fetch more.
@@ -391,16 +430,21 @@ def _ranked_sqlite(terms: Terms, language: str, audiences: list[str], limit: int
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
-                f"SELECT rowid, bm25({table}, 10.0, 4.0, 1.0) AS score FROM {table} "  # noqa: S608 - a name from two lists
-                f"WHERE {table} MATCH %s ORDER BY score, rowid LIMIT %s",
+                f"SELECT rowid FROM {table} "  # noqa: S608 - a name from two lists
+                f"WHERE {table} MATCH %s ORDER BY bm25({table}, 10.0, 4.0, 1.0), rowid LIMIT %s",
                 [match, fetch],
             )
-            rows = cursor.fetchall()
-            allowed = set(
-                SearchEntry.objects.filter(pk__in=[row[0] for row in rows], audience__in=audiences).values_list("pk", flat=True)
+            ranks = [row[0] for row in cursor.fetchall()]
+            if not ranks:
+                return []
+            cursor.execute(
+                f"SELECT e.id, {SHOWN_COLUMNS} FROM kb_searchentry e "  # noqa: S608 - placeholders and constants
+                f"WHERE e.id IN ({', '.join(['%s'] * len(ranks))}) AND e.audience IN ({', '.join(['%s'] * len(audiences))})",
+                [*ranks, *audiences],
             )
-            ranked = [(row[0], row[1]) for row in rows if row[0] in allowed]
-            if len(ranked) >= limit or len(rows) < fetch:
+            allowed = {row[0]: Shown(*row[1:]) for row in cursor.fetchall()}
+            ranked = [allowed[entry_id] for entry_id in ranks if entry_id in allowed]
+            if len(ranked) >= limit or len(ranks) < fetch:
                 return ranked[:limit]
             fetch *= 4
 
@@ -409,64 +453,87 @@ EXCERPT_CHARACTERS = 240
 _ACCENTED = {"a": "aàâä", "c": "cç", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "y": "yÿ"}
 
 
-def _candidates(terms: set[str]) -> re.Pattern[str]:
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
     """Words that may have one of these index forms: a stem is (nearly) a prefix of its words, accents aside."""
 
+    def prefix(term: str) -> str:
+        return term[:-1] if len(term) > 3 else term
+
     def pattern(term: str) -> str:
-        prefix = term[:-1] if len(term) > 3 else term
-        return "".join(f"[{_ACCENTED[char]}]" if char in _ACCENTED else re.escape(char) for char in prefix)
+        return "".join(f"[{_ACCENTED[char]}]" if char in _ACCENTED else re.escape(char) for char in prefix(term))
 
     alternatives = "|".join(pattern(term) for term in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
+    # The possible first letters, looked ahead first: most positions of a text are left at once (a third faster).
+    first = "".join(sorted({char for term in terms for char in _ACCENTED.get(term[0], term[0])}))
+    return re.compile(rf"(?=[{re.escape(first)}])(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
 
 
-def _matches(text: str, terms: set[str], language: str) -> list[re.Match[str]]:
-    if not terms:
-        return []
-    return [match for match in _candidates(terms).finditer(text) if stem(match.group(0).lower(), language) in terms]
-
-
-def _marked(text: str, terms: set[str], language: str) -> str:
-    """Escape a text and put <mark> around the words whose index form was searched."""
+def _marked(text: str, spans: list[tuple[int, int]]) -> str:
+    """Escape a text and put <mark> around these words (start and end positions, in order)."""
     out: list[str] = []
     position = 0
-    for match in _matches(text, terms, language):
-        out.append(escape(text[position : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
-        position = match.end()
+    for start, end in spans:
+        out.append(escape(text[position:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
     out.append(escape(text[position:]))
     return "".join(out)
 
 
-def excerpt(text: str, terms: set[str], language: str) -> str:
-    """The passage of about 240 characters with the most searched words, highlighted."""
-    starts = [match.start() for match in _matches(text, terms, language)]
-    best, best_count, right = 0, 0, 0
-    for left, position in enumerate(starts):
-        while right < len(starts) and starts[right] < position + EXCERPT_CHARACTERS:
-            right += 1
-        if right - left > best_count:
-            best, best_count = position, right - left
-    begin = max(0, best - 40)
-    if begin:
-        space = text.find(" ", begin, best)
-        begin = space + 1 if space != -1 else best
-    end = min(len(text), begin + EXCERPT_CHARACTERS)
-    if end < len(text):
-        space = text.rfind(" ", begin, end)
-        end = space if space > begin else end
-    passage = text[begin:end].replace("\n", " ")
-    return ("… " if begin else "") + _marked(passage, terms, language) + (" …" if end < len(text) else "")
+@dataclass(frozen=True)
+class Highlighter:
+    """The words of a text whose index form was searched: built once per search, for all its hits."""
+
+    terms: frozenset[str]
+    language: str
+    candidates: re.Pattern[str] | None  # None: nothing was searched
+
+    @classmethod
+    def of(cls, terms: list[str], language: str) -> Highlighter:
+        wanted = frozenset(terms)
+        return cls(wanted, language, _candidates(wanted) if wanted else None)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if self.candidates is None:
+            return []
+        return [
+            match.span() for match in self.candidates.finditer(text) if stem(match.group(0).lower(), self.language) in self.terms
+        ]
+
+    def marked(self, text: str) -> str:
+        """Escape a text and put <mark> around the words whose index form was searched."""
+        return _marked(text, self.spans(text))
+
+    def excerpt(self, text: str) -> str:
+        """The passage of about 240 characters with the most searched words, highlighted."""
+        spans = self.spans(text)
+        starts = [start for start, _end in spans]
+        best, best_count, right = 0, 0, 0
+        for left, position in enumerate(starts):
+            while right < len(starts) and starts[right] < position + EXCERPT_CHARACTERS:
+                right += 1
+            if right - left > best_count:
+                best, best_count = position, right - left
+        begin = max(0, best - 40)
+        if begin:
+            space = text.find(" ", begin, best)
+            begin = space + 1 if space != -1 else best
+        end = min(len(text), begin + EXCERPT_CHARACTERS)
+        if end < len(text):
+            space = text.rfind(" ", begin, end)
+            end = space if space > begin else end
+        passage = text[begin:end].replace("\n", " ")
+        inside = [(start - begin, stop - begin) for start, stop in spans if start >= begin and stop <= end]
+        return ("… " if begin else "") + _marked(passage, inside) + (" …" if end < len(text) else "")
 
 
-def _hit(entry: SearchEntry, terms: list[str]) -> Hit:
-    wanted = set(terms)
+def _hit(entry: Shown, highlighter: Highlighter) -> Hit:
     return Hit(
         key=entry.key,
         kind=entry.kind,
         url=entry.url,
-        title=mark_safe(_marked(entry.title, wanted, entry.language)),  # noqa: S308 - escaped by _marked
-        excerpt=mark_safe(excerpt(entry.text, wanted, entry.language)),  # noqa: S308 - escaped by _marked
+        title=mark_safe(highlighter.marked(entry.title)),  # noqa: S308 - escaped by _marked
+        excerpt=mark_safe(highlighter.excerpt(entry.text)),  # noqa: S308 - escaped by _marked
         language=entry.language,
     )
 
@@ -547,6 +614,12 @@ def ground_documents(ground: Any) -> list[Document]:
     return documents
 
 
+def _has_postings() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regproc('kb_searchposting_rebuild') IS NOT NULL")
+        return bool(cursor.fetchone()[0])
+
+
 def reindex() -> int:
     """Rebuild the whole index from the articles and the reference data."""
     from egide.kb.models import Article, DiscriminationGround, Offence
@@ -555,12 +628,25 @@ def reindex() -> int:
     documents += [document for ground in DiscriminationGround.objects.all() for document in ground_documents(ground)]
     for article in Article.objects.filter(published=True):
         documents.extend(article_documents(article))
+    now = timezone.now()
+    entries = [SearchEntry(key=document.key, language=document.language, **_indexed(document, now)) for document in documents]
+    postgresql = connection.vendor == "postgresql"
     with transaction.atomic():
+        postings = postgresql and _has_postings()  # not when migration 0014 is being unapplied
+        if postings:
+            with connection.cursor() as cursor:
+                # The postings are written all at once at the end, not row by row.
+                cursor.execute("SELECT set_config('egide.search_postings', 'bulk', true)")
         SearchEntry.objects.all().delete()
-        index_documents(documents)
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        SearchEntry.objects.bulk_create(entries, batch_size=500)
+        if postings:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT kb_searchposting_rebuild()")
+    if postgresql and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            # Fresh statistics, or the planner scans every row of a language instead of using the index.
             cursor.execute("ANALYZE kb_searchentry")
+            if postings:
+                # Fresh statistics, and the pages marked all-visible: a search then reads the index alone.
+                cursor.execute("VACUUM (ANALYZE) kb_searchposting")
     forget_vocabularies()
     return len(documents)

@@ -468,7 +468,8 @@ def test_a_check_in_against_retaliation_still_to_come_keeps_the_case(case: OpenC
     closure = Closure(reason="no_measure", reasons="None needed", notice="Closed")
     services.case_close(report=case.report, data_key=case.key, actor=case.handler, closure=closure)
     report = Report.objects.get(pk=case.report.pk)
-    after_retention = report.retention_until + datetime.timedelta(days=1)  # type: ignore[operator]
+    assert report.retention_until is not None
+    after_retention = report.retention_until + datetime.timedelta(days=1)
     assert not due_for_shredding(after_retention).filter(pk=report.pk).exists()
     report.tasks.filter(kind="retaliation_checkin").update(done_on=timezone.localdate())
     assert due_for_shredding(after_retention).filter(pk=report.pk).exists()

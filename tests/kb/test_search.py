@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -206,3 +207,74 @@ def test_a_reference_row_is_indexed_alone_and_removed_alone(db: Any) -> None:
     offence.delete()
     assert SearchEntry.objects.filter(key="offence:hm-copie").count() == 2
     assert not SearchEntry.objects.filter(key="offence:hm").exists()
+
+
+# --- PostgreSQL: the postings (migration 0014) -------------------------------------------------------
+
+STORED_POSTINGS = "SELECT entry_id, language, reference, audience, term, head, score FROM kb_searchposting"
+VECTOR_POSTINGS = (
+    "SELECT e.id, e.language, e.kind IN ('offence', 'ground'), e.audience, posting.lexeme, posting.weights && ARRAY['A', 'B'], "
+    "ts_rank(e.vector, plainto_tsquery('simple', posting.lexeme), 1) FROM kb_searchentry e, unnest(e.vector) AS posting"
+)
+
+
+@pytest.fixture
+def postgresql(db: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the postings are PostgreSQL's (SQLite has its FTS5 tables)")
+
+
+def _rows(query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params or [])
+        return sorted(cursor.fetchall())
+
+
+def test_the_postings_follow_every_write_of_the_index(postgresql: None) -> None:
+    """Kept by triggers row by row, rewritten at once by a full reindex: always those of the tsvectors."""
+    assert _rows(STORED_POSTINGS) and _rows(STORED_POSTINGS) == _rows(VECTOR_POSTINGS)
+    article = Article.objects.get(slug_fr="harcelement")
+    article.body_fr += "\n\nUn xylophone."
+    article.save()
+    article.audience = Audience.REFERENTS
+    article.save()
+    Article.objects.get(slug_fr="cyberharcelement").delete()
+    assert _rows(STORED_POSTINGS) == _rows(VECTOR_POSTINGS)
+    search.reindex()  # in this test's transaction
+    assert _rows(STORED_POSTINGS) == _rows(VECTOR_POSTINGS)
+    article.body_fr += " Un zeppelin."  # row by row again after a reindex
+    article.save()
+    assert _rows(STORED_POSTINGS) == _rows(VECTOR_POSTINGS)
+    assert "harcelement" not in _slugs(search.search("zeppelin", "fr"))  # for référents only now
+    assert "harcelement" in _slugs(search.search("zeppelin", "fr", referents=True))
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE kb_searchentry")  # as Django's flush does
+    assert _rows(STORED_POSTINGS) == []
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_postings_rank_as_ts_rank_over_the_vectors(postgresql: None, monkeypatch: Any, large: bool) -> None:
+    """The same order as `ts_rank(vector, query, 1)` over the matching rows, which the postings replace: on a
+    large index too, where a common word matches in titles and search words only but counts everywhere."""
+    if large:
+        monkeypatch.setattr(search, "COMMON_TERMS_FROM", 1)
+        monkeypatch.setattr(search, "COMMON_SHARE", 0.12)
+    searched = 0
+    for row in _quality_rows():
+        language = row["language"]
+        found, _corrections = search.query_terms(row["query"], language)
+        vocab = search.vocabulary(language)
+        terms = search.Terms(rare=[t for t in found if not vocab.common(t)], common=[t for t in found if vocab.common(t)])
+        if not terms:
+            continue
+        searched += bool(terms.common)
+        query = " | ".join([*(f"'{term}'" for term in terms.rare), *(f"'{term}':AB" for term in terms.common)])
+        expected = _rows(
+            "SELECT row_number() OVER (ORDER BY ts_rank(e.vector, q, 1) DESC, e.id), e.key "
+            "FROM kb_searchentry e, to_tsquery('simple', %s) q WHERE e.vector @@ q AND e.language = %s "
+            "AND e.audience = 'public' AND e.kind NOT IN ('offence', 'ground') ORDER BY 1 LIMIT 10",
+            [query, language],
+        )
+        [ranked] = search._ranked([(terms, False, 10)], language, [Audience.PUBLIC])
+        assert [entry.key for entry in ranked] == [key for _rank, key in expected], row["query"]
+    assert searched > 10 if large else searched == 0
