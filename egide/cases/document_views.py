@@ -88,6 +88,24 @@ def _common(report: Report, user: Any, language: str) -> dict[str, str]:
     }
 
 
+def _generate(report: Report, data_key: bytes, user: Any, form: forms.Form, *, kind: str, fields: dict[str, Any]) -> Any:
+    """Fill the current template of this kind in the form's language and keep the document in the case; None,
+    with the reason added to the form, when there is no template or it cannot be filled in."""
+    language = form.cleaned_data["language"]
+    template = documents.template_current(kind, language)
+    if template is None:
+        form.add_error(None, _("No template of this kind exists in this language yet."))
+        return None
+    try:
+        content = documents.render(template, {**_common(report, user, language), **fields})
+    except documents.TemplateProblem as problem:
+        form.add_error(None, problem.message)
+        return None
+    return services.case_document_store(
+        report=report, data_key=data_key, actor=user, kind=kind, language=language, content=content, template=template
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @_unlocked
 def generate(request: HttpRequest, private_key: bytes, reference: str) -> HttpResponse:
@@ -101,28 +119,11 @@ def generate(request: HttpRequest, private_key: bytes, reference: str) -> HttpRe
     if request.method == "POST":
         form = _fields_form(kind, request.POST)
         if form.is_valid():
-            language = form.cleaned_data["language"]
-            template = documents.template_current(kind, language)
-            if template is None:
-                form.add_error(None, _("No template of this kind exists in this language yet."))
-            else:
-                context = {**_common(report, user, language), **{k: v for k, v in form.cleaned_data.items() if k != "language"}}
-                try:
-                    content = documents.render(template, context)
-                except documents.TemplateProblem as problem:
-                    form.add_error(None, problem.message)
-                else:
-                    document = services.case_document_store(
-                        report=report,
-                        data_key=data_key,
-                        actor=user,
-                        kind=kind,
-                        language=language,
-                        content=content,
-                        template=template,
-                    )
-                    messages.success(request, _("Document generated and kept in the case."))
-                    return redirect("cases:document", reference=report.reference, uid=document.uid)
+            fields = {name: value for name, value in form.cleaned_data.items() if name != "language"}
+            document = _generate(report, data_key, user, form, kind=kind, fields=fields)
+            if document is not None:
+                messages.success(request, _("Document generated and kept in the case."))
+                return redirect("cases:document", reference=report.reference, uid=document.uid)
     else:
         form = _fields_form(kind, initial=_prefill(report, data_key, kind, access.full))
         _audit_read(user, report, "report.read", part="document_form", kind=kind)  # pre-filled from the case
@@ -201,29 +202,12 @@ def redacted(request: HttpRequest, private_key: bytes, reference: str) -> HttpRe
     report = access.report
     form = RedactedForm(request.POST or None, initial={"language": translation.get_language() or "fr", "parts": ["timeline"]})
     if request.method == "POST" and form.is_valid():
-        language = form.cleaned_data["language"]
-        template = documents.template_current(TemplateKind.REDACTED, language)
-        if template is None:
-            form.add_error(None, _("No template of this kind exists in this language yet."))
-        else:
-            extra = [line.strip() for line in form.cleaned_data["also_mask"].splitlines() if line.strip()]
-            text = _redacted_text(report, data_key, form.cleaned_data["parts"], extra)
-            try:
-                content = documents.render(template, {**_common(report, user, language), "sections": text})
-            except documents.TemplateProblem as problem:
-                form.add_error(None, problem.message)
-            else:
-                document = services.case_document_store(
-                    report=report,
-                    data_key=data_key,
-                    actor=user,
-                    kind=TemplateKind.REDACTED,
-                    language=language,
-                    content=content,
-                    template=template,
-                )
-                messages.success(request, _("Redacted copy generated: check it before sharing it."))
-                return redirect("cases:document", reference=report.reference, uid=document.uid)
+        extra = [line.strip() for line in form.cleaned_data["also_mask"].splitlines() if line.strip()]
+        text = _redacted_text(report, data_key, form.cleaned_data["parts"], extra)
+        document = _generate(report, data_key, user, form, kind=TemplateKind.REDACTED, fields={"sections": text})
+        if document is not None:
+            messages.success(request, _("Redacted copy generated: check it before sharing it."))
+            return redirect("cases:document", reference=report.reference, uid=document.uid)
     return render(request, "cases/redacted.html", {"report": report, "form": form})
 
 

@@ -76,7 +76,7 @@ def _success(page: Page, text: str) -> None:
 
 def _case_fact(page: Page, term: str) -> Locator:
     """The <dd> that follows a <dt> of the case page's first list of facts."""
-    return page.locator("main dl.facts").first.locator(f"dt:text-is({json.dumps(term)}) + dd")
+    return page.locator("main dl.facts").first.locator(f"dt:text-is({json.dumps(term, ensure_ascii=False)}) + dd")
 
 
 def _open_step(page: Page, kind: EventKind) -> None:
