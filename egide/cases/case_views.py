@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from egide.cases import services, timeline
 from egide.cases.access import CaseAccess, access_case, access_full_case, eligible_grantees
-from egide.cases.choices import ClosureReason, EventKind, GrantScope, LegalHold, Orientation, Part, Retention
+from egide.cases.choices import EventKind, GrantScope, Part
 from egide.cases.forms import ReplyForm
 from egide.cases.models import CaseGrant
 from egide.cases.step_forms import STEP_FORMS, ClosureForm, GrantForm, NoteForm, PersonForm, ReopenForm, RevokeForm
@@ -101,11 +101,6 @@ def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm, *, whole
         "steps": [(kind.value, kind.label) for kind in EventKind if kind in STEP_FORMS and _step_allowed(access, kind)],
         "person_form": PersonForm(),
         "note_form": NoteForm(prefix="note"),  # its field must not share the reply's id
-        "closure_reason_label": _label(ClosureReason, report.closure_reason),
-        "support_label": _label(Orientation, report.support_decision),
-        "authority_label": _label(Orientation, report.authority_decision),
-        "legal_hold_label": _label(LegalHold, report.legal_hold),
-        "retention_label": _label(Retention, report.retention_state),
     }
     if access.full:
         content = decrypt_content(data_key, report)
@@ -122,10 +117,6 @@ def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm, *, whole
             feedback_status=deadline_status(report.feedback_due) if report.feedback_due and not report.feedback_on else None,
         )
     return context
-
-
-def _label(enum: Any, value: str) -> str:
-    return str(dict(enum.choices).get(value, value)) if value else ""
 
 
 def _step_allowed(access: CaseAccess, kind: str) -> bool:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from egide.cases.choices import ClosureReason, LegalHold, Orientation, Retention
 from egide.reports.choices import Author, Channel, Mode, ReporterRole, Status
 
 
@@ -46,14 +47,14 @@ class Report(models.Model):
     next_due_kind = models.CharField(max_length=30, blank=True)  # which deadline next_due is
     feedback_due = models.DateField(null=True, blank=True)  # R17: 3 months after the acknowledgement
     feedback_on = models.DateField(null=True, blank=True)
-    support_decision = models.CharField(max_length=20, blank=True)  # cases.choices.Orientation (R1)
-    authority_decision = models.CharField(max_length=20, blank=True)
+    support_decision = models.CharField(max_length=20, blank=True, choices=Orientation.choices)  # R1
+    authority_decision = models.CharField(max_length=20, blank=True, choices=Orientation.choices)
     facts_established = models.BooleanField(default=False)  # R19: the targeted person's identity may then be shared
     closed_on = models.DateField(null=True, blank=True)
-    closure_reason = models.CharField(max_length=20, blank=True)  # cases.choices.ClosureReason (R18)
-    retention_state = models.CharField(max_length=20, default="active")  # cases.choices.Retention (R31)
+    closure_reason = models.CharField(max_length=20, blank=True, choices=ClosureReason.choices)  # R18
+    retention_state = models.CharField(max_length=20, default=Retention.ACTIVE, choices=Retention.choices)  # R31
     retention_until = models.DateField(null=True, blank=True)
-    legal_hold = models.CharField(max_length=20, blank=True)  # cases.choices.LegalHold while proceedings run
+    legal_hold = models.CharField(max_length=20, blank=True, choices=LegalHold.choices)  # while proceedings run
 
     class Meta:
         ordering = ["-pk"]

@@ -190,3 +190,10 @@ def test_a_long_timeline_shows_its_latest_steps_and_the_whole_on_demand(school_a
     assert "?timeline=all#timeline-title" in page
     whole = client.get(url, {"timeline": "all"}).content.decode()
     assert "note-00" in whole and "?timeline=all#timeline-title" not in whole
+
+
+def test_the_register_shows_labels_not_codes(school_a: Entity, referent_a: User) -> None:
+    file_case(school_a, referent_a)
+    dpo = make_user("dana.dpo@example.org", school_a, (Role.DPO, None))
+    page = verified_client(dpo).get(reverse("cases:register")).content.decode()
+    assert "Conservé tant que le dossier est ouvert" in page and ">active<" not in page
