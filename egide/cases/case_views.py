@@ -25,6 +25,7 @@ from egide.cases.step_forms import STEP_FORMS, ClosureForm, GrantForm, NoteForm,
 from egide.cases.views import _labels, _unlocked
 from egide.core.audit import audit_record
 from egide.core.deadlines import deadline_status
+from egide.org.models import User
 from egide.reports.choices import Status
 from egide.reports.models import Attachment, Report
 from egide.reports.services import decrypt_content, open_thread, report_restore
@@ -73,16 +74,25 @@ def case_page(request: HttpRequest, private_key: bytes, reference: str) -> HttpR
             return redirect("cases:report", reference=report.reference)
         elif not report.is_open:
             form.add_error(None, _("This report is no longer open: no message can be sent."))
-    _audit_read(user, report, "report.read", part=access.scope)
-    whole = request.GET.get("timeline") == "all"
-    return render(request, "cases/case.html", _case_context(access, data_key, form, whole=whole))
+    return _case_page(request, access, data_key, reply_form=form)
+
+
+def _case_page(request: HttpRequest, access: CaseAccess, data_key: bytes, **forms: Any) -> HttpResponse:
+    """The case page (an audited read); a form given here is shown bound, so that a refused note, person or
+    reopening keeps what was typed."""
+    _audit_read(request.user, access.report, "report.read", part=access.scope)
+    context = _case_context(access, data_key, whole=request.GET.get("timeline") == "all")
+    context.update({name: form for name, form in forms.items() if name != "reply_form"})
+    if access.full:
+        context["form"] = forms.get("reply_form", ReplyForm())
+    return render(request, "cases/case.html", context)
 
 
 # A long case shows its latest steps first; the whole timeline is one link away.
 TIMELINE_LATEST = 50
 
 
-def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm, *, whole: bool = False) -> dict[str, Any]:
+def _case_context(access: CaseAccess, data_key: bytes, *, whole: bool = False) -> dict[str, Any]:
     report = access.report
     people = timeline.persons(report, data_key)
     names = {str(view.person.uid): view.name for view in people}
@@ -101,6 +111,7 @@ def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm, *, whole
         "steps": [(kind.value, kind.label) for kind in EventKind if kind in STEP_FORMS and _step_allowed(access, kind)],
         "person_form": PersonForm(),
         "note_form": NoteForm(prefix="note"),  # its field must not share the reply's id
+        "reopen_form": ReopenForm(prefix="reopen"),
     }
     if access.full:
         content = decrypt_content(data_key, report)
@@ -111,7 +122,6 @@ def _case_context(access: CaseAccess, data_key: bytes, form: ReplyForm, *, whole
             received_at=datetime.datetime.fromisoformat(content["received_at"]),
             thread=thread.messages,
             first_attachments=thread.first_attachments,
-            form=form,
             deadline=deadline_status(report.next_due) if report.next_due else None,
             closure_problems=services.closure_problems(report) if report.is_open else [],
             feedback_status=deadline_status(report.feedback_due) if report.feedback_due and not report.feedback_on else None,
@@ -189,17 +199,16 @@ def close(request: HttpRequest, private_key: bytes, reference: str) -> HttpRespo
 @_unlocked
 def reopen(request: HttpRequest, private_key: bytes, reference: str) -> HttpResponse:
     access, data_key = _open(request, private_key, reference, full=True)
-    form = ReopenForm(request.POST)
+    form = ReopenForm(request.POST, prefix="reopen")
     if form.is_valid():
         try:
             services.case_reopen(report=access.report, data_key=data_key, actor=request.user, reason=form.cleaned_data["reason"])
         except services.CaseRuleError as error:
-            messages.error(request, error.message)
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("The case is reopened."))
-    else:
-        messages.error(request, _("Say why the case is reopened."))
-    return redirect("cases:report", reference=reference)
+            return redirect("cases:report", reference=reference)
+    return _case_page(request, access, data_key, reopen_form=form)
 
 
 @require_POST
@@ -211,12 +220,11 @@ def note(request: HttpRequest, private_key: bytes, reference: str) -> HttpRespon
         try:
             services.case_note(report=access.report, data_key=data_key, actor=request.user, text=form.cleaned_data["text"])
         except services.CaseRuleError as error:
-            messages.error(request, error.message)
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Note added."))
-    else:
-        messages.error(request, _("The note is empty."))
-    return redirect("cases:report", reference=reference)
+            return redirect("cases:report", reference=reference)
+    return _case_page(request, access, data_key, note_form=form)
 
 
 @require_POST
@@ -232,12 +240,11 @@ def person_add(request: HttpRequest, private_key: bytes, reference: str) -> Http
                 report=access.report, data_key=data_key, actor=request.user, role=data["role"], identity=identity
             )
         except services.CaseRuleError as error:
-            messages.error(request, error.message)
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Person added."))
-    else:
-        messages.error(request, _("Give the person's role and a name or a description."))
-    return redirect("cases:report", reference=reference)
+            return redirect("cases:report", reference=reference)
+    return _case_page(request, access, data_key, person_form=form)
 
 
 # --- Access -------------------------------------------------------------------------------------------------
@@ -280,8 +287,6 @@ def access_page(request: HttpRequest, private_key: bytes, reference: str) -> Htt
                 messages.success(request, _("Access given."))
                 return redirect("cases:access", reference=reference)
     holders = services.holder_ids(report)
-    from egide.org.models import User
-
     context = {
         "report": report,
         "form": form,

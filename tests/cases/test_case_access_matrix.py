@@ -302,7 +302,7 @@ ROWS = [
         lambda w: {"reason": "unfounded", "reasons": "No evidence.", "notice": "Your report is closed."},
         ok=302,
     ),
-    Row("reopen", "post", Part.CASE, _case_url("reopen"), lambda w: {"reason": "New facts."}, ok=302),
+    Row("reopen", "post", Part.CASE, _case_url("reopen"), lambda w: {"reopen-reason": "New facts."}, ok=302),
     Row("restore", "post", Part.CASE, _case_url("restore"), ok=302, prepare=_set_aside),
 ]
 

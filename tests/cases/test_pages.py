@@ -197,3 +197,18 @@ def test_the_register_shows_labels_not_codes(school_a: Entity, referent_a: User)
     dpo = make_user("dana.dpo@example.org", school_a, (Role.DPO, None))
     page = verified_client(dpo).get(reverse("cases:register")).content.decode()
     assert "Conservé tant que le dossier est ouvert" in page and ">active<" not in page
+
+
+def test_a_refused_person_or_reopening_keeps_what_was_typed(school_a: Entity, referent_a: User) -> None:
+    case = file_case(school_a, referent_a)
+    client = handler_client(referent_a)
+    reference = case.report.reference
+    refused = client.post(
+        reverse("cases:person_add", args=[reference]), {"role": "", "name": "TYPED-NAME", "notes": "TYPED-NOTES"}
+    )
+    assert refused.status_code == 200 and "TYPED-NAME" in refused.content.decode() and "TYPED-NOTES" in refused.content.decode()
+    assert not case.report.persons.exists()
+    # Reopening a case that is not closed is refused by the service; the reason typed stays on the page.
+    refused = client.post(reverse("cases:reopen", args=[reference]), {"reopen-reason": "TYPED-REASON"})
+    assert refused.status_code == 200 and "TYPED-REASON" in refused.content.decode()
+    assert not case.report.events.filter(kind=EventKind.REOPENED).exists()
