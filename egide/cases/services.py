@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from egide.cases.choices import (
     ClosureReason,
+    DisciplinaryPath,
     EventKind,
     GrantScope,
     LegalHold,
@@ -208,11 +209,16 @@ def _new_event(report: Report, data_key: bytes, actor: Any, step: Step, part: st
     return event
 
 
+# The handling statuses in their order. A step never takes a case back: a listening during an investigation
+# does not end it (only a decision does), an acknowledgement recorded after a first interview keeps the case
+# in progress.
+PROGRESS: list[str] = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.INVESTIGATION]
+
+
 def _move(report: Report, target: str | None) -> None:
     if target is None or target == report.status:
         return
-    if report.status == Status.INVESTIGATION and target == Status.IN_PROGRESS:
-        # Handling steps (orientation, listening) do not end an investigation; only a decision does.
+    if target in PROGRESS and report.status in PROGRESS and PROGRESS.index(target) < PROGRESS.index(report.status):
         return
     _require(
         target in TRANSITIONS.get(report.status, set()),
@@ -369,7 +375,7 @@ def _date(value: Any) -> datetime.date | None:
 
 def _effect_measure(report: Report, event: CaseEvent, step: Step) -> None:
     review = _found(_date(step.codes["review"]), _("Give the review date."))
-    CaseTask.objects.create(report=report, kind=TaskKind.MEASURE_REVIEW, due=review, event=event)
+    _task(report, TaskKind.MEASURE_REVIEW, delay_code=None, start=review, event=event)
 
 
 def _check_measure_review(report: Report, step: Step) -> None:
@@ -387,7 +393,7 @@ def _effect_measure_review(report: Report, event: CaseEvent, step: Step) -> None
     _finish_tasks(report, TaskKind.MEASURE_REVIEW, step.on, event=measure)
     if step.codes["decision"] == "continue":
         review = _found(_date(step.codes["review"]), _("Give the next review date."))
-        CaseTask.objects.create(report=report, kind=TaskKind.MEASURE_REVIEW, due=review, event=measure)
+        _task(report, TaskKind.MEASURE_REVIEW, delay_code=None, start=review, event=measure)
     else:
         measure.codes = {**measure.codes, "end": step.on.isoformat()}
         measure.save(update_fields=["codes"])
@@ -459,7 +465,7 @@ def _effect_decision(report: Report, event: CaseEvent, step: Step) -> None:
 
 def _check_disciplinary(report: Report, step: Step) -> None:
     path = step.codes.get("path")
-    _require(path in {"student", "staff"}, _("Say whether the person is a student or a staff member."))
+    _require(path in DisciplinaryPath.values, _("Say whether the person is a student or a staff member."))
     known = report.received_month  # the day of receipt is not kept in clear: its month is the cautious bound
     limit = statutory_due("discipline-students" if path == "student" else "discipline-staff", known)
     # R48: proceedings opened after the limitation period are blocked, the period and its source shown.
@@ -550,7 +556,7 @@ def _effect_person_informed(report: Report, event: CaseEvent, step: Step) -> Non
 
 def _check_deferral(report: Report, step: Step) -> None:
     _person(report, step)
-    _require(bool(_text(step, "justification")), _("A deferral needs a written justification (R29)."))
+    _require(bool(_text(step, "justification")), _("A deferral needs a written justification."))
     review = _date(step.codes.get("review"))
     _require(review is not None and review > step.on, _("Give the date on which the deferral will be reviewed."))
 
@@ -727,16 +733,11 @@ def case_reopen(*, report: Report, data_key: bytes, actor: Any, reason: str) -> 
 def case_reply(*, report: Report, data_key: bytes, handler: Any, text: str) -> None:
     """A message to the reporter; the first one is the written acknowledgement (R16) and starts the feedback clock (R17)."""
     with transaction.atomic():
-        first = report.acknowledged_at is None
+        if report.acknowledged_at is None:
+            step = Step(EventKind.ACKNOWLEDGEMENT, _today(), codes={"by_message": True}, texts={"text": text})
+            case_record(report=report, data_key=data_key, actor=handler, step=step)
+            report.refresh_from_db()
         message_from_handler(report=report, data_key=data_key, handler=handler, text=text)
-        report.refresh_from_db()
-        if first:
-            today = _today()
-            report.feedback_due = statutory_due("feedback", today).due
-            report.save(update_fields=["feedback_due"])
-            step = Step(EventKind.ACKNOWLEDGEMENT, today, codes={"by_message": True}, texts={"text": text})
-            _new_event(report, data_key, handler, step, Part.CASE)
-        case_refresh_due(report)
 
 
 # --- Persons involved ------------------------------------------------------------------------------------
@@ -818,15 +819,13 @@ def case_grant(*, report: Report, data_key: bytes, granter: Any, user: User, sco
         HandlerKey.objects.filter(user=user).exists(),
         _("This person has no personal key yet: they must open the cases page once to create it."),
     )
-    _require(user.pk not in holder_ids(report), _("This person already has access."))
     excluded = decrypt_content(data_key, report).get("excluded_ids", [])
     _require(user.person_id not in excluded, _("The reporter asked that this person not see the report."))
     today = _today()
     with transaction.atomic():
-        _require(
-            not CaseGrant.objects.filter(report=report, user=user, revoked_on__isnull=True).exists(),
-            _("This person already has access."),
-        )
+        # A holder already has the key (an active grantee included): a grant would add nothing and its
+        # revocation would take away a key it did not give.
+        _require(user.pk not in holder_ids(report), _("This person already has access."))
         grant = CaseGrant.objects.create(report=report, user=user, scope=scope, granted_by=granter, granted_on=today, reason=b"")
         grant.reason = crypto.encrypt_json(data_key, {"reason": reason}, context=f"case-grant:{grant.pk}:{user.pk}")
         grant.save(update_fields=["reason"])

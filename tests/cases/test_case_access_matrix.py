@@ -769,7 +769,7 @@ def _sequence(case: OpenCase, legal: User) -> Iterator[Request]:
 
     yield Request("inbox", "get", reverse("cases:inbox"), actions=("cases.inbox_listed",))
     yield Request("case page", "get", url("report"), actions=("report.read",))
-    yield Request("reply", "post", url("report"), {"text": f"{CANARY}-reply"}, ("report.handler_message",))
+    yield Request("reply", "post", url("report"), {"text": f"{CANARY}-reply"}, ("case.acknowledgement", "report.handler_message"))
     yield Request(
         "listening", "post", url("step", EventKind.LISTENING), {"on": _today(), "summary": LISTENING}, ("case.listening",)
     )

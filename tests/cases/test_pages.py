@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 
 from egide.cases.choices import EventKind
@@ -195,7 +195,8 @@ def test_a_long_timeline_shows_its_latest_steps_and_the_whole_on_demand(school_a
 def test_the_register_shows_labels_not_codes(school_a: Entity, referent_a: User) -> None:
     file_case(school_a, referent_a)
     dpo = make_user("dana.dpo@example.org", school_a, (Role.DPO, None))
-    page = verified_client(dpo).get(reverse("cases:register")).content.decode()
+    with translation.override("fr"):
+        page = verified_client(dpo).get(reverse("cases:register")).content.decode()
     assert "Conservé tant que le dossier est ouvert" in page and ">active<" not in page
 
 

@@ -399,3 +399,14 @@ def test_a_risk_of_retaliation_plans_two_check_ins_that_outlive_the_closure(case
     assert (report.next_due, report.next_due_kind) == (add_months(day, 3), TaskKind.RETALIATION_CHECKIN)
     record(case, EventKind.CHECKIN, texts={"summary": "No change in my work."})
     assert [task.due for task in open_tasks(case, TaskKind.RETALIATION_CHECKIN)] == [add_months(day, 6)]
+
+
+def test_a_step_never_takes_a_case_back(case: OpenCase) -> None:
+    """A listening before the written acknowledgement: recording the acknowledgement keeps the case in progress."""
+    record(case, EventKind.LISTENING, texts={"summary": "First meeting"})
+    record(case, EventKind.ACKNOWLEDGEMENT, codes={"means": "letter"})
+    report = case.refresh()
+    assert report.status == Status.IN_PROGRESS and report.acknowledged_at is not None
+    record(case, EventKind.INVESTIGATION_OPENED, texts={"scope": "Remarks", "decided_by": "Director"})
+    record(case, EventKind.LISTENING, texts={"summary": "Second meeting"})
+    assert case.refresh().status == Status.INVESTIGATION
