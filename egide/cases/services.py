@@ -40,7 +40,7 @@ from egide.core.audit import audit_record
 from egide.core.deadlines import local_date, statutory_due
 from egide.kb.models import Investigator, Offence, SupportResource
 from egide.org.models import User
-from egide.reports.choices import Channel, Status
+from egide.reports.choices import OPEN_STATUSES, Channel, Status
 from egide.reports.models import Report
 from egide.reports.services import decrypt_content, message_from_handler, report_open_for_handler
 from egide.vault import crypto
@@ -48,8 +48,6 @@ from egide.vault.models import HandlerKey, Wrap
 from egide.vault.services import envelope_grant
 
 _T = TypeVar("_T")
-
-OPEN = {Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.INVESTIGATION}
 
 # Where each status may go. Closing and reopening have rules of their own (case_close, EventKind.REOPENED).
 TRANSITIONS: dict[str, set[str]] = {
@@ -151,7 +149,7 @@ def case_refresh_due(report: Report) -> None:
     """Keep next_due (what the inbox sorts on) equal to the earliest open deadline of the case."""
     candidates: list[tuple[datetime.date, str]] = []
     tasks = report.tasks.filter(done_on__isnull=True)
-    if report.status in OPEN:
+    if report.is_open:
         if report.acknowledged_at is None:
             candidates.append((report.ack_due, "acknowledgement"))
         if report.feedback_due is not None and report.feedback_on is None:
@@ -209,16 +207,13 @@ def _new_event(report: Report, data_key: bytes, actor: Any, step: Step, part: st
     return event
 
 
-# The handling statuses in their order. A step never takes a case back: a listening during an investigation
-# does not end it (only a decision does), an acknowledgement recorded after a first interview keeps the case
-# in progress.
-PROGRESS: list[str] = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.INVESTIGATION]
-
-
 def _move(report: Report, target: str | None) -> None:
     if target is None or target == report.status:
         return
-    if target in PROGRESS and report.status in PROGRESS and PROGRESS.index(target) < PROGRESS.index(report.status):
+    # A step never takes a case back along the open statuses: a listening during an investigation does not end it
+    # (only a decision does), an acknowledgement recorded after a first interview keeps the case in progress.
+    order = OPEN_STATUSES
+    if target in order and report.status in order and order.index(target) < order.index(report.status):
         return
     _require(
         target in TRANSITIONS.get(report.status, set()),

@@ -28,7 +28,7 @@ from egide.org import access as org_access
 from egide.org.models import Entity, Population
 from egide.org.roles import Role
 from egide.reports import choices
-from egide.reports.choices import Category, Status
+from egide.reports.choices import OPEN_STATUSES, Category, Status
 from egide.reports.models import Report
 from egide.reports.selectors import key_readiness
 from egide.reports.services import (
@@ -193,7 +193,6 @@ def _data_key(report: Report, user: Any, private_key: bytes) -> bytes:
 
 # --- Inbox --------------------------------------------------------------------------------------
 
-OPEN_STATUSES = [Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.INVESTIGATION]
 INBOX_PAGE = 50
 
 

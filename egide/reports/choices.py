@@ -114,6 +114,11 @@ class Status(models.TextChoices):
     SET_ASIDE = "set_aside", _("Set aside (not a genuine report)")
 
 
+# The statuses of a case being handled, in the order a case goes through them (cases.services never takes a
+# case back along it); the others (closed, withdrawn, set aside) are not open.
+OPEN_STATUSES: tuple[str, ...] = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.INVESTIGATION)
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online form")
     IN_PERSON = "in_person", _("In person")

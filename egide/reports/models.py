@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from egide.cases.choices import ClosureReason, LegalHold, Orientation, Retention
-from egide.reports.choices import Author, Channel, Mode, ReporterRole, Status
+from egide.reports.choices import OPEN_STATUSES, Author, Channel, Mode, ReporterRole, Status
 
 
 class Report(models.Model):
@@ -73,7 +73,7 @@ class Report(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {Status.CLOSED, Status.WITHDRAWN, Status.SET_ASIDE}
+        return self.status in OPEN_STATUSES
 
     @property
     def is_shredded(self) -> bool:
